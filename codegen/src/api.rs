@@ -64,6 +64,13 @@ fn one_value<'m>(f: &Field, model: &'m Model) -> Option<&'m EnumValue> {
     }
 }
 
+/// Whether `ty` names a string enum (its Rust type keeps unknown values in
+/// a catch-all variant and implements the runtime's `de::WireEnum`).
+pub fn is_string_enum(ty: &TypeRef, model: &Model) -> bool {
+    let TypeRef::Named(id) = ty else { return false };
+    matches!(model.types.get(id).map(|t| &t.kind), Some(TypeKind::StringEnum(_)))
+}
+
 /// What `new` and the setters of a request type are.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Builder<'m> {

@@ -172,8 +172,9 @@ fn all_of_merges_fields() {
     // finished: read as empty when missing, an `int64` as 0; an optional one
     // is `None` when missing or `null`, nothing decoded. An array's elements
     // are pushed as they are decoded (`put_nullable_array`, `tags`), and a
-    // string is copied from its text (`put_nullable_string`, `id`, `title`).
-    assert_has(&d, &["while let ::std::option::Option::Some(index) = object.next_field()? { let read = match index { 0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0), 1 => crate::runtime::de::put_int64(object, 1, &mut v1), 2 => crate::runtime::de::put_nullable_array(object, 2, &mut v2), 3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3), 4 => crate::runtime::de::put_nullable(object, 4, &mut v4), _ => ::std::result::Result::Ok(()), }; read?; } let rest = crate::runtime::de::unknown(object)?; let v0 = crate::runtime::de::or_empty(object, 0, v0); let v1 = crate::runtime::de::int64_or_empty(object, 1, v1); let v2 = crate::runtime::de::or_empty(object, 2, v2); let v3 = crate::runtime::de::or_empty(object, 3, v3); crate::runtime::de::check(object)?; ::std::result::Result::Ok(Document { id: v0, created: v1, tags: v2, title: v3, status: v4, extra_fields: rest, })"]);
+    // string is copied from its text (`put_nullable_string`, `id`, `title`),
+    // and a string enum matched in its table (`put_nullable_enum`, `status`).
+    assert_has(&d, &["while let ::std::option::Option::Some(index) = object.next_field()? { let read = match index { 0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0), 1 => crate::runtime::de::put_int64(object, 1, &mut v1), 2 => crate::runtime::de::put_nullable_array(object, 2, &mut v2), 3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3), 4 => crate::runtime::de::put_nullable_enum(object, 4, &mut v4), _ => ::std::result::Result::Ok(()), }; read?; } let rest = crate::runtime::de::unknown(object)?; let v0 = crate::runtime::de::or_empty(object, 0, v0); let v1 = crate::runtime::de::int64_or_empty(object, 1, v1); let v2 = crate::runtime::de::or_empty(object, 2, v2); let v3 = crate::runtime::de::or_empty(object, 3, v3); crate::runtime::de::check(object)?; ::std::result::Result::Ok(Document { id: v0, created: v1, tags: v2, title: v3, status: v4, extra_fields: rest, })"]);
     // An `allOf` with a union is flattened: the union reads the members the
     // declared fields left, which reads the object to its end (the reader
     // borrows the object, also where nothing else is declared).
@@ -189,8 +190,10 @@ fn all_of_merges_fields() {
     assert!(readers >= 8, "{readers} readers");
     assert!(!d.contains("D::Error>("), "a reader names the deserializer's error:\n{d}");
     // A string enum hands the runtime its wire values, in a table built at
-    // compile time, to match known values by their bytes.
-    assert_has(&d, &["fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D,) -> ::std::result::Result<Self, D::Error> { static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(&[\"draft\", \"published\"],); crate::runtime::de::read_enum(deserializer, &VALUES) }"]);
+    // compile time, to match known values by their bytes: one table, asked
+    // for by its own impl and by the fields that hold it.
+    assert_has(&d, &["impl crate::runtime::de::WireEnum for DocumentStatus { #[inline] fn wire_values() -> &'static crate::runtime::de::EnumValues { static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(&[\"draft\", \"published\"],); &VALUES } }"]);
+    assert_has(&d, &["fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D,) -> ::std::result::Result<Self, D::Error> { crate::runtime::de::read_enum(deserializer) }"]);
     // Objects are encoded by the runtime's one `write_object`: members in
     // declared order under their wire names, a required one always, an
     // optional one through `optional` (left out when absent), then the kept

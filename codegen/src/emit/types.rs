@@ -357,9 +357,12 @@ fn emit_deserialize(name: &proc_macro2::Ident, s: &StructDef, model: &Model, pat
         // out through `Vec<T>`'s own impl (copies of each one).
         // (An array always has an empty value, so it never takes `put`.)
         // A string is copied out of its text without serde's visitor.
+        // A string enum's known values are matched in its table where they
+        // stand, without serde's deserializer.
         let nullable_put = match &f.ty {
             TypeRef::Array(_) if !f.boxed => quote!(put_nullable_array),
             TypeRef::String if !f.boxed => quote!(put_nullable_string),
+            ty if !f.boxed && crate::api::is_string_enum(ty, model) => quote!(put_nullable_enum),
             _ => quote!(put_nullable),
         };
         let (put, finish) = if f.facts.base64_float32 {
@@ -694,10 +697,16 @@ fn emit_string_enum(name: &proc_macro2::Ident, e: &StringEnumDef, paths: &Paths,
                 serializer.serialize_str(self.as_str())
             }
         }
+        impl #rt::de::WireEnum for #name {
+            #inline
+            fn wire_values() -> &'static #rt::de::EnumValues {
+                static VALUES: #rt::de::EnumValues = #rt::de::EnumValues::new(&[#(#wires),*]);
+                &VALUES
+            }
+        }
         impl<'de> ::serde::Deserialize<'de> for #name {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                static VALUES: #rt::de::EnumValues = #rt::de::EnumValues::new(&[#(#wires),*]);
-                #rt::de::read_enum(deserializer, &VALUES)
+                #rt::de::read_enum(deserializer)
             }
         }
     }

@@ -27,7 +27,7 @@ mod object;
 pub(crate) mod text;
 mod watch;
 
-pub use enums::{read_enum, EnumValues};
+pub use enums::{read_enum, EnumValues, WireEnum};
 pub use fields::*;
 pub use fit::*;
 pub use lenient::{collect_fills, strict};

@@ -218,10 +218,10 @@ struct RawSpan {
 }
 
 impl RawEvents {
-    /// Room for `events` events.
-    pub(crate) fn with_capacity(events: usize) -> Self {
+    /// Room for `events` events and `text` bytes of their text.
+    pub(crate) fn with_capacity(events: usize, text: usize) -> Self {
         RawEvents {
-            text: String::new(),
+            text: String::with_capacity(text),
             spans: Vec::with_capacity(events),
         }
     }

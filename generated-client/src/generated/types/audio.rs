@@ -72,14 +72,21 @@ impl ::serde::Serialize for AudioResponseFormat {
     }
 }
 #[cfg(feature = "audio")]
+impl crate::runtime::de::WireEnum for AudioResponseFormat {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["json", "text", "srt", "verbose_json", "vtt", "diarized_json"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "audio")]
 impl<'de> ::serde::Deserialize<'de> for AudioResponseFormat {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["json", "text", "srt", "verbose_json", "vtt", "diarized_json"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "audio")]
@@ -179,9 +186,9 @@ impl<'de> ::serde::Deserialize<'de> for CreateSpeechRequest {
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put(object, 3, &mut v3),
-                    4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
+                    4 => crate::runtime::de::put_nullable_enum(object, 4, &mut v4),
                     5 => crate::runtime::de::put_nullable(object, 5, &mut v5),
-                    6 => crate::runtime::de::put_nullable(object, 6, &mut v6),
+                    6 => crate::runtime::de::put_nullable_enum(object, 6, &mut v6),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -445,14 +452,21 @@ impl ::serde::Serialize for CreateSpeechRequestResponseFormat {
     }
 }
 #[cfg(feature = "audio")]
+impl crate::runtime::de::WireEnum for CreateSpeechRequestResponseFormat {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["mp3", "opus", "aac", "flac", "wav", "pcm"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "audio")]
 impl<'de> ::serde::Deserialize<'de> for CreateSpeechRequestResponseFormat {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["mp3", "opus", "aac", "flac", "wav", "pcm"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "audio")]
@@ -520,14 +534,21 @@ impl ::serde::Serialize for CreateSpeechRequestStreamFormat {
     }
 }
 #[cfg(feature = "audio")]
+impl crate::runtime::de::WireEnum for CreateSpeechRequestStreamFormat {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["sse", "audio"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "audio")]
 impl<'de> ::serde::Deserialize<'de> for CreateSpeechRequestStreamFormat {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["sse", "audio"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "audio")]
@@ -1032,14 +1053,21 @@ impl ::serde::Serialize for CreateTranscriptionRequestChunkingStrategyAuto {
     }
 }
 #[cfg(feature = "audio")]
+impl crate::runtime::de::WireEnum for CreateTranscriptionRequestChunkingStrategyAuto {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["auto"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "audio")]
 impl<'de> ::serde::Deserialize<'de> for CreateTranscriptionRequestChunkingStrategyAuto {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["auto"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "audio")]
@@ -1211,15 +1239,23 @@ impl ::serde::Serialize for CreateTranscriptionRequestTimestampGranularitiesItem
     }
 }
 #[cfg(feature = "audio")]
+impl crate::runtime::de::WireEnum
+for CreateTranscriptionRequestTimestampGranularitiesItem {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["word", "segment"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "audio")]
 impl<'de> ::serde::Deserialize<'de>
 for CreateTranscriptionRequestTimestampGranularitiesItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["word", "segment"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "audio")]
@@ -1425,7 +1461,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateTranscriptionResponseDiarizedJson 
             let mut v4 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_array(object, 3, &mut v3),
@@ -1510,14 +1546,21 @@ impl ::serde::Serialize for CreateTranscriptionResponseDiarizedJsonTask {
     }
 }
 #[cfg(feature = "audio")]
+impl crate::runtime::de::WireEnum for CreateTranscriptionResponseDiarizedJsonTask {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["transcribe"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "audio")]
 impl<'de> ::serde::Deserialize<'de> for CreateTranscriptionResponseDiarizedJsonTask {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["transcribe"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "audio")]
@@ -2269,14 +2312,21 @@ impl ::serde::Serialize for CreateTranslationRequestResponseFormat {
     }
 }
 #[cfg(feature = "audio")]
+impl crate::runtime::de::WireEnum for CreateTranslationRequestResponseFormat {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["json", "text", "srt", "verbose_json", "vtt"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "audio")]
 impl<'de> ::serde::Deserialize<'de> for CreateTranslationRequestResponseFormat {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["json", "text", "srt", "verbose_json", "vtt"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "audio")]
@@ -2713,7 +2763,7 @@ impl<'de> ::serde::Deserialize<'de> for SpeechAudioDeltaEvent {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -2782,14 +2832,21 @@ impl ::serde::Serialize for SpeechAudioDeltaEventType {
     }
 }
 #[cfg(feature = "audio")]
+impl crate::runtime::de::WireEnum for SpeechAudioDeltaEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["speech.audio.delta"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "audio")]
 impl<'de> ::serde::Deserialize<'de> for SpeechAudioDeltaEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["speech.audio.delta"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "audio")]
@@ -2850,7 +2907,7 @@ impl<'de> ::serde::Deserialize<'de> for SpeechAudioDoneEvent {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -2919,14 +2976,21 @@ impl ::serde::Serialize for SpeechAudioDoneEventType {
     }
 }
 #[cfg(feature = "audio")]
+impl crate::runtime::de::WireEnum for SpeechAudioDoneEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["speech.audio.done"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "audio")]
 impl<'de> ::serde::Deserialize<'de> for SpeechAudioDoneEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["speech.audio.done"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "audio")]
@@ -3080,7 +3144,7 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptTextDeltaEvent {
             let mut v3 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_array(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
@@ -3229,14 +3293,21 @@ impl ::serde::Serialize for TranscriptTextDeltaEventType {
     }
 }
 #[cfg(feature = "audio")]
+impl crate::runtime::de::WireEnum for TranscriptTextDeltaEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["transcript.text.delta"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "audio")]
 impl<'de> ::serde::Deserialize<'de> for TranscriptTextDeltaEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["transcript.text.delta"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "audio")]
@@ -3314,7 +3385,7 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptTextDoneEvent {
             let mut v4 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_array(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_array(object, 3, &mut v3),
@@ -3465,14 +3536,21 @@ impl ::serde::Serialize for TranscriptTextDoneEventType {
     }
 }
 #[cfg(feature = "audio")]
+impl crate::runtime::de::WireEnum for TranscriptTextDoneEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["transcript.text.done"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "audio")]
 impl<'de> ::serde::Deserialize<'de> for TranscriptTextDoneEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["transcript.text.done"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "audio")]
@@ -3552,7 +3630,7 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptTextSegmentEvent {
             let mut v5 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
@@ -3633,14 +3711,21 @@ impl ::serde::Serialize for TranscriptTextSegmentEventType {
     }
 }
 #[cfg(feature = "audio")]
+impl crate::runtime::de::WireEnum for TranscriptTextSegmentEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["transcript.text.segment"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "audio")]
 impl<'de> ::serde::Deserialize<'de> for TranscriptTextSegmentEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["transcript.text.segment"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "audio")]
@@ -3704,7 +3789,7 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptTextUsageDuration {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -3773,14 +3858,21 @@ impl ::serde::Serialize for TranscriptTextUsageDurationType {
     }
 }
 #[cfg(any(feature = "audio", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for TranscriptTextUsageDurationType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["duration"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "audio", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for TranscriptTextUsageDurationType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["duration"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "audio", feature = "unreferenced"))]
@@ -3867,7 +3959,7 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptTextUsageTokens {
             let mut v4 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
@@ -4017,14 +4109,21 @@ impl ::serde::Serialize for TranscriptTextUsageTokensType {
     }
 }
 #[cfg(any(feature = "audio", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for TranscriptTextUsageTokensType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["tokens"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "audio", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for TranscriptTextUsageTokensType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["tokens"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "audio", feature = "unreferenced"))]
@@ -4104,7 +4203,7 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptionDiarizedSegment {
             let mut v5 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
@@ -4185,14 +4284,21 @@ impl ::serde::Serialize for TranscriptionDiarizedSegmentType {
     }
 }
 #[cfg(feature = "audio")]
+impl crate::runtime::de::WireEnum for TranscriptionDiarizedSegmentType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["transcript.text.segment"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "audio")]
 impl<'de> ::serde::Deserialize<'de> for TranscriptionDiarizedSegmentType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["transcript.text.segment"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "audio")]
@@ -4252,14 +4358,21 @@ impl ::serde::Serialize for TranscriptionInclude {
     }
 }
 #[cfg(feature = "audio")]
+impl crate::runtime::de::WireEnum for TranscriptionInclude {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["logprobs"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "audio")]
 impl<'de> ::serde::Deserialize<'de> for TranscriptionInclude {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["logprobs"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "audio")]
@@ -4724,7 +4837,7 @@ impl<'de> ::serde::Deserialize<'de> for VadConfig {
             let mut v3 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
@@ -4875,14 +4988,21 @@ impl ::serde::Serialize for VadConfigType {
     }
 }
 #[cfg(any(feature = "audio", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for VadConfigType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["server_vad"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "audio", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for VadConfigType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["server_vad"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "audio", feature = "unreferenced"))]
@@ -4973,7 +5093,7 @@ impl<'de> ::serde::Deserialize<'de> for VoiceConsentDeletedResource {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -5044,14 +5164,21 @@ impl ::serde::Serialize for VoiceConsentDeletedResourceObject {
     }
 }
 #[cfg(feature = "audio")]
+impl crate::runtime::de::WireEnum for VoiceConsentDeletedResourceObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["audio.voice_consent"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "audio")]
 impl<'de> ::serde::Deserialize<'de> for VoiceConsentDeletedResourceObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["audio.voice_consent"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "audio")]
@@ -5127,7 +5254,7 @@ impl<'de> ::serde::Deserialize<'de> for VoiceConsentListResource {
             let mut v4 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_array(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
@@ -5203,14 +5330,21 @@ impl ::serde::Serialize for VoiceConsentListResourceObject {
     }
 }
 #[cfg(feature = "audio")]
+impl crate::runtime::de::WireEnum for VoiceConsentListResourceObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["list"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "audio")]
 impl<'de> ::serde::Deserialize<'de> for VoiceConsentListResourceObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["list"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "audio")]
@@ -5283,7 +5417,7 @@ impl<'de> ::serde::Deserialize<'de> for VoiceConsentResource {
             let mut v4 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
@@ -5361,14 +5495,21 @@ impl ::serde::Serialize for VoiceConsentResourceObject {
     }
 }
 #[cfg(feature = "audio")]
+impl crate::runtime::de::WireEnum for VoiceConsentResourceObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["audio.voice_consent"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "audio")]
 impl<'de> ::serde::Deserialize<'de> for VoiceConsentResourceObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["audio.voice_consent"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "audio")]
@@ -5437,7 +5578,7 @@ impl<'de> ::serde::Deserialize<'de> for VoiceResource {
             let mut v3 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
@@ -5512,14 +5653,21 @@ impl ::serde::Serialize for VoiceResourceObject {
     }
 }
 #[cfg(feature = "audio")]
+impl crate::runtime::de::WireEnum for VoiceResourceObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["audio.voice"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "audio")]
 impl<'de> ::serde::Deserialize<'de> for VoiceResourceObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["audio.voice"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "audio")]

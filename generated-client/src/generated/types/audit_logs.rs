@@ -717,7 +717,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogActor {
             let mut v2 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
@@ -795,7 +795,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogActorApiKey {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
                     _ => ::std::result::Result::Ok(()),
@@ -868,14 +868,21 @@ impl ::serde::Serialize for AuditLogActorApiKeyType {
     }
 }
 #[cfg(feature = "audit-logs")]
+impl crate::runtime::de::WireEnum for AuditLogActorApiKeyType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["user", "service_account"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "audit-logs")]
 impl<'de> ::serde::Deserialize<'de> for AuditLogActorApiKeyType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["user", "service_account"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -1061,14 +1068,21 @@ impl ::serde::Serialize for AuditLogActorType {
     }
 }
 #[cfg(feature = "audit-logs")]
+impl crate::runtime::de::WireEnum for AuditLogActorType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["session", "api_key"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "audit-logs")]
 impl<'de> ::serde::Deserialize<'de> for AuditLogActorType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["session", "api_key"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -2931,10 +2945,9 @@ impl ::serde::Serialize for AuditLogEventType {
     }
 }
 #[cfg(feature = "audit-logs")]
-impl<'de> ::serde::Deserialize<'de> for AuditLogEventType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+impl crate::runtime::de::WireEnum for AuditLogEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
         static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
             &[
                 "api_key.created",
@@ -3084,7 +3097,15 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogEventType {
                 "tenant.workspace_invite_email_settings.updated",
             ],
         );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        &VALUES
+    }
+}
+#[cfg(feature = "audit-logs")]
+impl<'de> ::serde::Deserialize<'de> for AuditLogEventType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -5629,7 +5650,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogRoleBoundToResource {
                     6 => crate::runtime::de::put_nullable_string(object, 6, &mut v6),
                     7 => crate::runtime::de::put_nullable_string(object, 7, &mut v7),
                     8 => crate::runtime::de::put_nullable(object, 8, &mut v8),
-                    9 => crate::runtime::de::put_nullable(object, 9, &mut v9),
+                    9 => crate::runtime::de::put_nullable_enum(object, 9, &mut v9),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -5718,10 +5739,9 @@ impl ::serde::Serialize for AuditLogRoleBoundToResourceSource {
     }
 }
 #[cfg(feature = "audit-logs")]
-impl<'de> ::serde::Deserialize<'de> for AuditLogRoleBoundToResourceSource {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+impl crate::runtime::de::WireEnum for AuditLogRoleBoundToResourceSource {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
         static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
             &[
                 "role_toggle",
@@ -5731,7 +5751,15 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogRoleBoundToResourceSource {
                 "connector_publish",
             ],
         );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        &VALUES
+    }
+}
+#[cfg(feature = "audit-logs")]
+impl<'de> ::serde::Deserialize<'de> for AuditLogRoleBoundToResourceSource {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -5984,7 +6012,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogRoleUnboundFromResource {
                     6 => crate::runtime::de::put_nullable_string(object, 6, &mut v6),
                     7 => crate::runtime::de::put_nullable_string(object, 7, &mut v7),
                     8 => crate::runtime::de::put_nullable(object, 8, &mut v8),
-                    9 => crate::runtime::de::put_nullable(object, 9, &mut v9),
+                    9 => crate::runtime::de::put_nullable_enum(object, 9, &mut v9),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -6073,10 +6101,9 @@ impl ::serde::Serialize for AuditLogRoleUnboundFromResourceSource {
     }
 }
 #[cfg(feature = "audit-logs")]
-impl<'de> ::serde::Deserialize<'de> for AuditLogRoleUnboundFromResourceSource {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+impl crate::runtime::de::WireEnum for AuditLogRoleUnboundFromResourceSource {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
         static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
             &[
                 "role_toggle",
@@ -6086,7 +6113,15 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogRoleUnboundFromResourceSource {
                 "connector_publish",
             ],
         );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        &VALUES
+    }
+}
+#[cfg(feature = "audit-logs")]
+impl<'de> ::serde::Deserialize<'de> for AuditLogRoleUnboundFromResourceSource {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -7736,7 +7771,7 @@ impl<'de> ::serde::Deserialize<'de> for ListAuditLogsResponse {
             let mut v4 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_array(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
@@ -7812,14 +7847,21 @@ impl ::serde::Serialize for ListAuditLogsResponseObject {
     }
 }
 #[cfg(feature = "audit-logs")]
+impl crate::runtime::de::WireEnum for ListAuditLogsResponseObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["list"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "audit-logs")]
 impl<'de> ::serde::Deserialize<'de> for ListAuditLogsResponseObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["list"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "audit-logs")]

@@ -160,7 +160,7 @@ impl<'de> ::serde::Deserialize<'de> for Batch {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
@@ -433,7 +433,7 @@ impl<'de> ::serde::Deserialize<'de> for BatchFileExpirationAfter {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -543,14 +543,21 @@ impl ::serde::Serialize for BatchFileExpirationAfterAnchor {
     }
 }
 #[cfg(feature = "batch")]
+impl crate::runtime::de::WireEnum for BatchFileExpirationAfterAnchor {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["created_at"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "batch")]
 impl<'de> ::serde::Deserialize<'de> for BatchFileExpirationAfterAnchor {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["created_at"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "batch")]
@@ -685,14 +692,21 @@ impl ::serde::Serialize for BatchObject {
     }
 }
 #[cfg(feature = "batch")]
+impl crate::runtime::de::WireEnum for BatchObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["batch"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "batch")]
 impl<'de> ::serde::Deserialize<'de> for BatchObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["batch"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "batch")]
@@ -921,10 +935,9 @@ impl ::serde::Serialize for BatchStatus {
     }
 }
 #[cfg(feature = "batch")]
-impl<'de> ::serde::Deserialize<'de> for BatchStatus {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+impl crate::runtime::de::WireEnum for BatchStatus {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
         static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
             &[
                 "validating",
@@ -937,7 +950,15 @@ impl<'de> ::serde::Deserialize<'de> for BatchStatus {
                 "cancelled",
             ],
         );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        &VALUES
+    }
+}
+#[cfg(feature = "batch")]
+impl<'de> ::serde::Deserialize<'de> for BatchStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "batch")]
@@ -1120,7 +1141,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateBatchRequest {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
                     1 => crate::runtime::de::put(object, 1, &mut v1),
-                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    2 => crate::runtime::de::put_nullable_enum(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
                     _ => ::std::result::Result::Ok(()),
@@ -1268,14 +1289,21 @@ impl ::serde::Serialize for CreateBatchRequestCompletionWindow {
     }
 }
 #[cfg(feature = "batch")]
+impl crate::runtime::de::WireEnum for CreateBatchRequestCompletionWindow {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["24h"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "batch")]
 impl<'de> ::serde::Deserialize<'de> for CreateBatchRequestCompletionWindow {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["24h"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "batch")]
@@ -1374,10 +1402,9 @@ impl ::serde::Serialize for CreateBatchRequestEndpoint {
     }
 }
 #[cfg(feature = "batch")]
-impl<'de> ::serde::Deserialize<'de> for CreateBatchRequestEndpoint {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+impl crate::runtime::de::WireEnum for CreateBatchRequestEndpoint {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
         static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
             &[
                 "/v1/responses",
@@ -1390,7 +1417,15 @@ impl<'de> ::serde::Deserialize<'de> for CreateBatchRequestEndpoint {
                 "/v1/videos",
             ],
         );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        &VALUES
+    }
+}
+#[cfg(feature = "batch")]
+impl<'de> ::serde::Deserialize<'de> for CreateBatchRequestEndpoint {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "batch")]
@@ -1471,7 +1506,7 @@ impl<'de> ::serde::Deserialize<'de> for ListBatchesResponse {
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
-                    4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
+                    4 => crate::runtime::de::put_nullable_enum(object, 4, &mut v4),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -1543,14 +1578,21 @@ impl ::serde::Serialize for ListBatchesResponseObject {
     }
 }
 #[cfg(feature = "batch")]
+impl crate::runtime::de::WireEnum for ListBatchesResponseObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["list"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "batch")]
 impl<'de> ::serde::Deserialize<'de> for ListBatchesResponseObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["list"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "batch")]

@@ -235,10 +235,9 @@ impl ::serde::Serialize for CertificateObject {
     }
 }
 #[cfg(feature = "certificates")]
-impl<'de> ::serde::Deserialize<'de> for CertificateObject {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+impl crate::runtime::de::WireEnum for CertificateObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
         static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
             &[
                 "certificate",
@@ -246,7 +245,15 @@ impl<'de> ::serde::Deserialize<'de> for CertificateObject {
                 "organization.project.certificate",
             ],
         );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        &VALUES
+    }
+}
+#[cfg(feature = "certificates")]
+impl<'de> ::serde::Deserialize<'de> for CertificateObject {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "certificates")]
@@ -303,7 +310,7 @@ impl<'de> ::serde::Deserialize<'de> for DeleteCertificateResponse {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -372,14 +379,21 @@ impl ::serde::Serialize for DeleteCertificateResponseObject {
     }
 }
 #[cfg(feature = "certificates")]
+impl crate::runtime::de::WireEnum for DeleteCertificateResponseObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["certificate.deleted"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "certificates")]
 impl<'de> ::serde::Deserialize<'de> for DeleteCertificateResponseObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["certificate.deleted"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "certificates")]
@@ -439,14 +453,21 @@ impl ::serde::Serialize for GetCertificateIncludeItem {
     }
 }
 #[cfg(feature = "certificates")]
+impl crate::runtime::de::WireEnum for GetCertificateIncludeItem {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["content"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "certificates")]
 impl<'de> ::serde::Deserialize<'de> for GetCertificateIncludeItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["content"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "certificates")]
@@ -537,7 +558,7 @@ impl<'de> ::serde::Deserialize<'de> for ListCertificatesResponse {
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
-                    4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
+                    4 => crate::runtime::de::put_nullable_enum(object, 4, &mut v4),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -609,14 +630,21 @@ impl ::serde::Serialize for ListCertificatesResponseObject {
     }
 }
 #[cfg(feature = "certificates")]
+impl crate::runtime::de::WireEnum for ListCertificatesResponseObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["list"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "certificates")]
 impl<'de> ::serde::Deserialize<'de> for ListCertificatesResponseObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["list"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "certificates")]
@@ -680,14 +708,21 @@ impl ::serde::Serialize for ListOrganizationCertificatesOrder {
     }
 }
 #[cfg(feature = "certificates")]
+impl crate::runtime::de::WireEnum for ListOrganizationCertificatesOrder {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["asc", "desc"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "certificates")]
 impl<'de> ::serde::Deserialize<'de> for ListOrganizationCertificatesOrder {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["asc", "desc"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "certificates")]
@@ -755,14 +790,21 @@ impl ::serde::Serialize for ListProjectCertificatesOrder {
     }
 }
 #[cfg(feature = "certificates")]
+impl crate::runtime::de::WireEnum for ListProjectCertificatesOrder {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["asc", "desc"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "certificates")]
 impl<'de> ::serde::Deserialize<'de> for ListProjectCertificatesOrder {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["asc", "desc"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "certificates")]
@@ -846,7 +888,7 @@ impl<'de> ::serde::Deserialize<'de> for ListProjectCertificatesResponse {
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
-                    4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
+                    4 => crate::runtime::de::put_nullable_enum(object, 4, &mut v4),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -918,14 +960,21 @@ impl ::serde::Serialize for ListProjectCertificatesResponseObject {
     }
 }
 #[cfg(feature = "certificates")]
+impl crate::runtime::de::WireEnum for ListProjectCertificatesResponseObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["list"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "certificates")]
 impl<'de> ::serde::Deserialize<'de> for ListProjectCertificatesResponseObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["list"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "certificates")]
@@ -1116,7 +1165,7 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationCertificate {
             let mut v5 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
@@ -1200,7 +1249,7 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationCertificateActivationRespons
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_array(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -1273,14 +1322,21 @@ impl ::serde::Serialize for OrganizationCertificateActivationResponseObject {
     }
 }
 #[cfg(feature = "certificates")]
+impl crate::runtime::de::WireEnum for OrganizationCertificateActivationResponseObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["organization.certificate.activation"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "certificates")]
 impl<'de> ::serde::Deserialize<'de> for OrganizationCertificateActivationResponseObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["organization.certificate.activation"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "certificates")]
@@ -1344,7 +1400,7 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationCertificateDeactivationRespo
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_array(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -1417,15 +1473,22 @@ impl ::serde::Serialize for OrganizationCertificateDeactivationResponseObject {
     }
 }
 #[cfg(feature = "certificates")]
+impl crate::runtime::de::WireEnum for OrganizationCertificateDeactivationResponseObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["organization.certificate.deactivation"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "certificates")]
 impl<'de> ::serde::Deserialize<'de>
 for OrganizationCertificateDeactivationResponseObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["organization.certificate.deactivation"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "certificates")]
@@ -1558,14 +1621,21 @@ impl ::serde::Serialize for OrganizationCertificateObject {
     }
 }
 #[cfg(feature = "certificates")]
+impl crate::runtime::de::WireEnum for OrganizationCertificateObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["organization.certificate"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "certificates")]
 impl<'de> ::serde::Deserialize<'de> for OrganizationCertificateObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["organization.certificate"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "certificates")]
@@ -1648,7 +1718,7 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationProjectCertificate {
             let mut v5 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
@@ -1733,7 +1803,7 @@ for OrganizationProjectCertificateActivationResponse {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_array(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -1807,15 +1877,23 @@ impl ::serde::Serialize for OrganizationProjectCertificateActivationResponseObje
     }
 }
 #[cfg(feature = "certificates")]
+impl crate::runtime::de::WireEnum
+for OrganizationProjectCertificateActivationResponseObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["organization.project.certificate.activation"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "certificates")]
 impl<'de> ::serde::Deserialize<'de>
 for OrganizationProjectCertificateActivationResponseObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["organization.project.certificate.activation"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "certificates")]
@@ -1880,7 +1958,7 @@ for OrganizationProjectCertificateDeactivationResponse {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_array(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -1954,15 +2032,23 @@ impl ::serde::Serialize for OrganizationProjectCertificateDeactivationResponseOb
     }
 }
 #[cfg(feature = "certificates")]
+impl crate::runtime::de::WireEnum
+for OrganizationProjectCertificateDeactivationResponseObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["organization.project.certificate.deactivation"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "certificates")]
 impl<'de> ::serde::Deserialize<'de>
 for OrganizationProjectCertificateDeactivationResponseObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["organization.project.certificate.deactivation"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "certificates")]
@@ -2096,14 +2182,21 @@ impl ::serde::Serialize for OrganizationProjectCertificateObject {
     }
 }
 #[cfg(feature = "certificates")]
+impl crate::runtime::de::WireEnum for OrganizationProjectCertificateObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["organization.project.certificate"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "certificates")]
 impl<'de> ::serde::Deserialize<'de> for OrganizationProjectCertificateObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["organization.project.certificate"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "certificates")]

@@ -179,7 +179,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionAllowedToolsChoice {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -299,14 +299,21 @@ impl ::serde::Serialize for ChatCompletionAllowedToolsChoiceType {
     }
 }
 #[cfg(feature = "chat")]
+impl crate::runtime::de::WireEnum for ChatCompletionAllowedToolsChoiceType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["allowed_tools"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "chat")]
 impl<'de> ::serde::Deserialize<'de> for ChatCompletionAllowedToolsChoiceType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["allowed_tools"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "chat")]
@@ -392,14 +399,21 @@ impl ::serde::Serialize for ChatCompletionAllowedToolsMode {
     }
 }
 #[cfg(feature = "chat")]
+impl crate::runtime::de::WireEnum for ChatCompletionAllowedToolsMode {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["auto", "required"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "chat")]
 impl<'de> ::serde::Deserialize<'de> for ChatCompletionAllowedToolsMode {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["auto", "required"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "chat")]
@@ -468,7 +482,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionDeleted {
             let mut v2 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
@@ -540,14 +554,21 @@ impl ::serde::Serialize for ChatCompletionDeletedObject {
     }
 }
 #[cfg(feature = "chat")]
+impl crate::runtime::de::WireEnum for ChatCompletionDeletedObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["chat.completion.deleted"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "chat")]
 impl<'de> ::serde::Deserialize<'de> for ChatCompletionDeletedObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["chat.completion.deleted"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "chat")]
@@ -869,7 +890,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionList {
             let mut v4 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_array(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
@@ -947,14 +968,21 @@ impl ::serde::Serialize for ChatCompletionListObject {
     }
 }
 #[cfg(feature = "chat")]
+impl crate::runtime::de::WireEnum for ChatCompletionListObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["list"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "chat")]
 impl<'de> ::serde::Deserialize<'de> for ChatCompletionListObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["list"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "chat")]
@@ -1023,7 +1051,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageCustomToolCall {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -1259,14 +1287,21 @@ impl ::serde::Serialize for ChatCompletionMessageCustomToolCallType {
     }
 }
 #[cfg(any(feature = "chat", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ChatCompletionMessageCustomToolCallType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["custom"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "chat", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageCustomToolCallType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["custom"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "chat", feature = "unreferenced"))]
@@ -1353,7 +1388,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageList {
             let mut v4 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_array(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
@@ -1557,7 +1592,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageListDataItem {
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_array(object, 3, &mut v3),
-                    4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
+                    4 => crate::runtime::de::put_nullable_enum(object, 4, &mut v4),
                     5 => crate::runtime::de::put_nullable(object, 5, &mut v5),
                     6 => crate::runtime::de::put_nullable(object, 6, &mut v6),
                     7 => crate::runtime::de::put_nullable_string(object, 7, &mut v7),
@@ -1636,14 +1671,21 @@ impl ::serde::Serialize for ChatCompletionMessageListObject {
     }
 }
 #[cfg(feature = "chat")]
+impl crate::runtime::de::WireEnum for ChatCompletionMessageListObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["list"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "chat")]
 impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageListObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["list"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "chat")]
@@ -1712,7 +1754,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageToolCall {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -1845,7 +1887,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageToolCallChunk {
                 let read = match index {
                     0 => crate::runtime::de::put_int64(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
-                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    2 => crate::runtime::de::put_nullable_enum(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -1985,14 +2027,21 @@ impl ::serde::Serialize for ChatCompletionMessageToolCallChunkType {
     }
 }
 #[cfg(feature = "chat")]
+impl crate::runtime::de::WireEnum for ChatCompletionMessageToolCallChunkType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["function"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "chat")]
 impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageToolCallChunkType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["function"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "chat")]
@@ -2169,14 +2218,21 @@ impl ::serde::Serialize for ChatCompletionMessageToolCallType {
     }
 }
 #[cfg(any(feature = "chat", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ChatCompletionMessageToolCallType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["function"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "chat", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageToolCallType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["function"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "chat", feature = "unreferenced"))]
@@ -2419,7 +2475,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionModerationError {
             let mut v2 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
@@ -2491,14 +2547,21 @@ impl ::serde::Serialize for ChatCompletionModerationErrorType {
     }
 }
 #[cfg(feature = "chat")]
+impl crate::runtime::de::WireEnum for ChatCompletionModerationErrorType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["error"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "chat")]
 impl<'de> ::serde::Deserialize<'de> for ChatCompletionModerationErrorType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["error"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "chat")]
@@ -2708,7 +2771,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionModerationResults {
             let mut v2 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_array(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
@@ -2780,14 +2843,21 @@ impl ::serde::Serialize for ChatCompletionModerationResultsType {
     }
 }
 #[cfg(feature = "chat")]
+impl crate::runtime::de::WireEnum for ChatCompletionModerationResultsType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["moderation_results"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "chat")]
 impl<'de> ::serde::Deserialize<'de> for ChatCompletionModerationResultsType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["moderation_results"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "chat")]
@@ -2851,7 +2921,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionNamedToolChoice {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -2975,7 +3045,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionNamedToolChoiceCustom {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -3198,14 +3268,21 @@ impl ::serde::Serialize for ChatCompletionNamedToolChoiceCustomType {
     }
 }
 #[cfg(feature = "chat")]
+impl crate::runtime::de::WireEnum for ChatCompletionNamedToolChoiceCustomType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["custom"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "chat")]
 impl<'de> ::serde::Deserialize<'de> for ChatCompletionNamedToolChoiceCustomType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["custom"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "chat")]
@@ -3388,14 +3465,21 @@ impl ::serde::Serialize for ChatCompletionNamedToolChoiceType {
     }
 }
 #[cfg(feature = "chat")]
+impl crate::runtime::de::WireEnum for ChatCompletionNamedToolChoiceType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["function"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "chat")]
 impl<'de> ::serde::Deserialize<'de> for ChatCompletionNamedToolChoiceType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["function"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "chat")]
@@ -3516,7 +3600,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestAssistantMessage {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
-                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    2 => crate::runtime::de::put_nullable_enum(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
                     5 => crate::runtime::de::put_nullable(object, 5, &mut v5),
@@ -4160,14 +4244,21 @@ impl ::serde::Serialize for ChatCompletionRequestAssistantMessageRole {
     }
 }
 #[cfg(any(feature = "chat", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ChatCompletionRequestAssistantMessageRole {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["assistant"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "chat", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestAssistantMessageRole {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["assistant"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "chat", feature = "unreferenced"))]
@@ -4247,7 +4338,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestDeveloperMessage {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -4514,14 +4605,21 @@ impl ::serde::Serialize for ChatCompletionRequestDeveloperMessageRole {
     }
 }
 #[cfg(feature = "chat")]
+impl crate::runtime::de::WireEnum for ChatCompletionRequestDeveloperMessageRole {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["developer"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "chat")]
 impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestDeveloperMessageRole {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["developer"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "chat")]
@@ -4601,7 +4699,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestFunctionMessage {
             let mut v2 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
@@ -4726,14 +4824,21 @@ impl ::serde::Serialize for ChatCompletionRequestFunctionMessageRole {
     }
 }
 #[cfg(feature = "chat")]
+impl crate::runtime::de::WireEnum for ChatCompletionRequestFunctionMessageRole {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["function"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "chat")]
 impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestFunctionMessageRole {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["function"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "chat")]
@@ -4961,7 +5066,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestMessageContentPartA
             let mut v2 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
@@ -5095,15 +5200,23 @@ impl ::serde::Serialize for ChatCompletionRequestMessageContentPartAudioFormat {
     }
 }
 #[cfg(feature = "chat")]
+impl crate::runtime::de::WireEnum
+for ChatCompletionRequestMessageContentPartAudioFormat {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["wav", "mp3"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "chat")]
 impl<'de> ::serde::Deserialize<'de>
 for ChatCompletionRequestMessageContentPartAudioFormat {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["wav", "mp3"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "chat")]
@@ -5288,15 +5401,22 @@ impl ::serde::Serialize for ChatCompletionRequestMessageContentPartAudioType {
     }
 }
 #[cfg(feature = "chat")]
+impl crate::runtime::de::WireEnum for ChatCompletionRequestMessageContentPartAudioType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["input_audio"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "chat")]
 impl<'de> ::serde::Deserialize<'de>
 for ChatCompletionRequestMessageContentPartAudioType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["input_audio"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "chat")]
@@ -5380,7 +5500,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestMessageContentPartF
             let mut v2 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
@@ -5656,14 +5776,21 @@ impl ::serde::Serialize for ChatCompletionRequestMessageContentPartFileType {
     }
 }
 #[cfg(feature = "chat")]
+impl crate::runtime::de::WireEnum for ChatCompletionRequestMessageContentPartFileType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["file"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "chat")]
 impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestMessageContentPartFileType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["file"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "chat")]
@@ -5747,7 +5874,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestMessageContentPartI
             let mut v2 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
@@ -5885,15 +6012,23 @@ impl ::serde::Serialize for ChatCompletionRequestMessageContentPartImageDetail {
     }
 }
 #[cfg(feature = "chat")]
+impl crate::runtime::de::WireEnum
+for ChatCompletionRequestMessageContentPartImageDetail {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["auto", "low", "high"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "chat")]
 impl<'de> ::serde::Deserialize<'de>
 for ChatCompletionRequestMessageContentPartImageDetail {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["auto", "low", "high"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "chat")]
@@ -5957,15 +6092,22 @@ impl ::serde::Serialize for ChatCompletionRequestMessageContentPartImageType {
     }
 }
 #[cfg(feature = "chat")]
+impl crate::runtime::de::WireEnum for ChatCompletionRequestMessageContentPartImageType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["image_url"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "chat")]
 impl<'de> ::serde::Deserialize<'de>
 for ChatCompletionRequestMessageContentPartImageType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["image_url"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "chat")]
@@ -6043,7 +6185,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestMessageContentPartI
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -6166,7 +6308,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestMessageContentPartR
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -6276,15 +6418,23 @@ impl ::serde::Serialize for ChatCompletionRequestMessageContentPartRefusalType {
     }
 }
 #[cfg(any(feature = "chat", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum
+for ChatCompletionRequestMessageContentPartRefusalType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["refusal"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "chat", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de>
 for ChatCompletionRequestMessageContentPartRefusalType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["refusal"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "chat", feature = "unreferenced"))]
@@ -6368,7 +6518,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestMessageContentPartT
             let mut v2 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
@@ -6494,14 +6644,21 @@ impl ::serde::Serialize for ChatCompletionRequestMessageContentPartTextType {
     }
 }
 #[cfg(any(feature = "chat", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ChatCompletionRequestMessageContentPartTextType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["text"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "chat", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestMessageContentPartTextType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["text"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "chat", feature = "unreferenced"))]
@@ -6581,7 +6738,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestSystemMessage {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -6851,14 +7008,21 @@ impl ::serde::Serialize for ChatCompletionRequestSystemMessageRole {
     }
 }
 #[cfg(feature = "chat")]
+impl crate::runtime::de::WireEnum for ChatCompletionRequestSystemMessageRole {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["system"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "chat")]
 impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestSystemMessageRole {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["system"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "chat")]
@@ -6937,7 +7101,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestToolMessage {
             let mut v2 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
@@ -7198,14 +7362,21 @@ impl ::serde::Serialize for ChatCompletionRequestToolMessageRole {
     }
 }
 #[cfg(feature = "chat")]
+impl crate::runtime::de::WireEnum for ChatCompletionRequestToolMessageRole {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["tool"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "chat")]
 impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestToolMessageRole {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["tool"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "chat")]
@@ -7285,7 +7456,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestUserMessage {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -7668,14 +7839,21 @@ impl ::serde::Serialize for ChatCompletionRequestUserMessageRole {
     }
 }
 #[cfg(feature = "chat")]
+impl crate::runtime::de::WireEnum for ChatCompletionRequestUserMessageRole {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["user"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "chat")]
 impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestUserMessageRole {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["user"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "chat")]
@@ -7787,7 +7965,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionResponseMessage {
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_array(object, 3, &mut v3),
-                    4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
+                    4 => crate::runtime::de::put_nullable_enum(object, 4, &mut v4),
                     5 => crate::runtime::de::put_nullable(object, 5, &mut v5),
                     6 => crate::runtime::de::put_nullable(object, 6, &mut v6),
                     _ => ::std::result::Result::Ok(()),
@@ -7865,7 +8043,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionResponseMessageAnnotations
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -7934,15 +8112,22 @@ impl ::serde::Serialize for ChatCompletionResponseMessageAnnotationsItemType {
     }
 }
 #[cfg(feature = "chat")]
+impl crate::runtime::de::WireEnum for ChatCompletionResponseMessageAnnotationsItemType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["url_citation"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "chat")]
 impl<'de> ::serde::Deserialize<'de>
 for ChatCompletionResponseMessageAnnotationsItemType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["url_citation"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "chat")]
@@ -8163,14 +8348,21 @@ impl ::serde::Serialize for ChatCompletionResponseMessageRole {
     }
 }
 #[cfg(feature = "chat")]
+impl crate::runtime::de::WireEnum for ChatCompletionResponseMessageRole {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["assistant"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "chat")]
 impl<'de> ::serde::Deserialize<'de> for ChatCompletionResponseMessageRole {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["assistant"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "chat")]
@@ -8341,7 +8533,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionStreamResponseDelta {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_array(object, 2, &mut v2),
-                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
+                    3 => crate::runtime::de::put_nullable_enum(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable_string(object, 4, &mut v4),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -8497,14 +8689,21 @@ impl ::serde::Serialize for ChatCompletionStreamResponseDeltaRole {
     }
 }
 #[cfg(feature = "chat")]
+impl crate::runtime::de::WireEnum for ChatCompletionStreamResponseDeltaRole {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["developer", "system", "user", "assistant", "tool"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "chat")]
 impl<'de> ::serde::Deserialize<'de> for ChatCompletionStreamResponseDeltaRole {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["developer", "system", "user", "assistant", "tool"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "chat")]
@@ -9162,14 +9361,14 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionRequest {
                     4 => crate::runtime::de::put_nullable_string(object, 4, &mut v4),
                     5 => crate::runtime::de::put_nullable_string(object, 5, &mut v5),
                     6 => crate::runtime::de::put_nullable_string(object, 6, &mut v6),
-                    7 => crate::runtime::de::put_nullable(object, 7, &mut v7),
+                    7 => crate::runtime::de::put_nullable_enum(object, 7, &mut v7),
                     8 => crate::runtime::de::put_nullable(object, 8, &mut v8),
                     9 => crate::runtime::de::put_nullable_array(object, 9, &mut v9),
                     10 => crate::runtime::de::put(object, 10, &mut v10),
-                    11 => crate::runtime::de::put_nullable(object, 11, &mut v11),
+                    11 => crate::runtime::de::put_nullable_enum(object, 11, &mut v11),
                     12 => crate::runtime::de::put_nullable(object, 12, &mut v12),
-                    13 => crate::runtime::de::put_nullable(object, 13, &mut v13),
-                    14 => crate::runtime::de::put_nullable(object, 14, &mut v14),
+                    13 => crate::runtime::de::put_nullable_enum(object, 13, &mut v13),
+                    14 => crate::runtime::de::put_nullable_enum(object, 14, &mut v14),
                     15 => crate::runtime::de::put_int64(object, 15, &mut v15),
                     16 => crate::runtime::de::put_nullable(object, 16, &mut v16),
                     17 => crate::runtime::de::put_nullable(object, 17, &mut v17),
@@ -9908,14 +10107,21 @@ impl ::serde::Serialize for CreateChatCompletionRequestFormat {
     }
 }
 #[cfg(feature = "chat")]
+impl crate::runtime::de::WireEnum for CreateChatCompletionRequestFormat {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["wav", "aac", "mp3", "flac", "opus", "pcm16"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "chat")]
 impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionRequestFormat {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["wav", "aac", "mp3", "flac", "opus", "pcm16"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "chat")]
@@ -10121,14 +10327,21 @@ impl ::serde::Serialize for CreateChatCompletionRequestFunctionCallMode {
     }
 }
 #[cfg(feature = "chat")]
+impl crate::runtime::de::WireEnum for CreateChatCompletionRequestFunctionCallMode {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["none", "auto"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "chat")]
 impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionRequestFunctionCallMode {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["none", "auto"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "chat")]
@@ -10399,7 +10612,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionRequestUserLocation 
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -10511,14 +10724,21 @@ impl ::serde::Serialize for CreateChatCompletionRequestUserLocationType {
     }
 }
 #[cfg(feature = "chat")]
+impl crate::runtime::de::WireEnum for CreateChatCompletionRequestUserLocationType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["approximate"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "chat")]
 impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionRequestUserLocationType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["approximate"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "chat")]
@@ -10599,7 +10819,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionRequestWebSearch {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -10787,9 +11007,9 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionResponse {
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
-                    5 => crate::runtime::de::put_nullable(object, 5, &mut v5),
+                    5 => crate::runtime::de::put_nullable_enum(object, 5, &mut v5),
                     6 => crate::runtime::de::put_nullable_string(object, 6, &mut v6),
-                    7 => crate::runtime::de::put_nullable(object, 7, &mut v7),
+                    7 => crate::runtime::de::put_nullable_enum(object, 7, &mut v7),
                     8 => crate::runtime::de::put_nullable(object, 8, &mut v8),
                     9 => crate::runtime::de::put_nullable(object, 9, &mut v9),
                     _ => ::std::result::Result::Ok(()),
@@ -10972,14 +11192,21 @@ impl ::serde::Serialize for CreateChatCompletionResponseFinishReason {
     }
 }
 #[cfg(feature = "chat")]
+impl crate::runtime::de::WireEnum for CreateChatCompletionResponseFinishReason {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["stop", "length", "tool_calls", "content_filter", "function_call"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "chat")]
 impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionResponseFinishReason {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["stop", "length", "tool_calls", "content_filter", "function_call"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "chat")]
@@ -11106,14 +11333,21 @@ impl ::serde::Serialize for CreateChatCompletionResponseObject {
     }
 }
 #[cfg(feature = "chat")]
+impl crate::runtime::de::WireEnum for CreateChatCompletionResponseObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["chat.completion"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "chat")]
 impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionResponseObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["chat.completion"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "chat")]
@@ -11231,9 +11465,9 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionStreamResponse {
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable_string(object, 4, &mut v4),
-                    5 => crate::runtime::de::put_nullable(object, 5, &mut v5),
+                    5 => crate::runtime::de::put_nullable_enum(object, 5, &mut v5),
                     6 => crate::runtime::de::put_nullable_string(object, 6, &mut v6),
-                    7 => crate::runtime::de::put_nullable(object, 7, &mut v7),
+                    7 => crate::runtime::de::put_nullable_enum(object, 7, &mut v7),
                     8 => crate::runtime::de::put_nullable(object, 8, &mut v8),
                     9 => crate::runtime::de::put_nullable(object, 9, &mut v9),
                     _ => ::std::result::Result::Ok(()),
@@ -11332,7 +11566,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionStreamResponseChoice
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
-                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    2 => crate::runtime::de::put_nullable_enum(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -11419,14 +11653,21 @@ impl ::serde::Serialize for CreateChatCompletionStreamResponseFinishReason {
     }
 }
 #[cfg(feature = "chat")]
+impl crate::runtime::de::WireEnum for CreateChatCompletionStreamResponseFinishReason {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["stop", "length", "tool_calls", "content_filter", "function_call"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "chat")]
 impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionStreamResponseFinishReason {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["stop", "length", "tool_calls", "content_filter", "function_call"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "chat")]
@@ -11553,14 +11794,21 @@ impl ::serde::Serialize for CreateChatCompletionStreamResponseObject {
     }
 }
 #[cfg(feature = "chat")]
+impl crate::runtime::de::WireEnum for CreateChatCompletionStreamResponseObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["chat.completion.chunk"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "chat")]
 impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionStreamResponseObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["chat.completion.chunk"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "chat")]
@@ -11626,7 +11874,7 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolChatCompletions {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -11943,7 +12191,7 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolChatCompletionsGrammarFormat {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -12055,14 +12303,21 @@ impl ::serde::Serialize for CustomToolChatCompletionsGrammarType {
     }
 }
 #[cfg(feature = "chat")]
+impl crate::runtime::de::WireEnum for CustomToolChatCompletionsGrammarType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["grammar"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "chat")]
 impl<'de> ::serde::Deserialize<'de> for CustomToolChatCompletionsGrammarType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["grammar"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "chat")]
@@ -12137,14 +12392,21 @@ impl ::serde::Serialize for CustomToolChatCompletionsSyntax {
     }
 }
 #[cfg(feature = "chat")]
+impl crate::runtime::de::WireEnum for CustomToolChatCompletionsSyntax {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["lark", "regex"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "chat")]
 impl<'de> ::serde::Deserialize<'de> for CustomToolChatCompletionsSyntax {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["lark", "regex"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "chat")]
@@ -12206,7 +12468,7 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolChatCompletionsTextFormat {
             let mut v0 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -12309,14 +12571,21 @@ impl ::serde::Serialize for CustomToolChatCompletionsTextType {
     }
 }
 #[cfg(feature = "chat")]
+impl crate::runtime::de::WireEnum for CustomToolChatCompletionsTextType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["text"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "chat")]
 impl<'de> ::serde::Deserialize<'de> for CustomToolChatCompletionsTextType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["text"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "chat")]
@@ -12387,14 +12656,21 @@ impl ::serde::Serialize for CustomToolChatCompletionsType {
     }
 }
 #[cfg(feature = "chat")]
+impl crate::runtime::de::WireEnum for CustomToolChatCompletionsType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["custom"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "chat")]
 impl<'de> ::serde::Deserialize<'de> for CustomToolChatCompletionsType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["custom"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "chat")]
@@ -12608,14 +12884,21 @@ impl ::serde::Serialize for GetChatCompletionMessagesOrder {
     }
 }
 #[cfg(feature = "chat")]
+impl crate::runtime::de::WireEnum for GetChatCompletionMessagesOrder {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["asc", "desc"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "chat")]
 impl<'de> ::serde::Deserialize<'de> for GetChatCompletionMessagesOrder {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["asc", "desc"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "chat")]
@@ -12683,14 +12966,21 @@ impl ::serde::Serialize for ListChatCompletionsOrder {
     }
 }
 #[cfg(feature = "chat")]
+impl crate::runtime::de::WireEnum for ListChatCompletionsOrder {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["asc", "desc"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "chat")]
 impl<'de> ::serde::Deserialize<'de> for ListChatCompletionsOrder {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["asc", "desc"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "chat")]
@@ -12755,7 +13045,7 @@ impl<'de> ::serde::Deserialize<'de> for PredictionContent {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -12994,14 +13284,21 @@ impl ::serde::Serialize for PredictionContentType {
     }
 }
 #[cfg(feature = "chat")]
+impl crate::runtime::de::WireEnum for PredictionContentType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["content"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "chat")]
 impl<'de> ::serde::Deserialize<'de> for PredictionContentType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["content"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "chat")]
@@ -13081,14 +13378,21 @@ impl ::serde::Serialize for ResponseModalitiesItem {
     }
 }
 #[cfg(feature = "chat")]
+impl crate::runtime::de::WireEnum for ResponseModalitiesItem {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["text", "audio"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "chat")]
 impl<'de> ::serde::Deserialize<'de> for ResponseModalitiesItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["text", "audio"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "chat")]
@@ -13172,14 +13476,21 @@ impl ::serde::Serialize for ServiceTier {
     }
 }
 #[cfg(feature = "chat")]
+impl crate::runtime::de::WireEnum for ServiceTier {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["auto", "default", "flex", "scale", "priority", "fast"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "chat")]
 impl<'de> ::serde::Deserialize<'de> for ServiceTier {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["auto", "default", "flex", "scale", "priority", "fast"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "chat")]
@@ -13251,14 +13562,21 @@ impl ::serde::Serialize for ToolChoiceMode {
     }
 }
 #[cfg(feature = "chat")]
+impl crate::runtime::de::WireEnum for ToolChoiceMode {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["none", "auto", "required"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "chat")]
 impl<'de> ::serde::Deserialize<'de> for ToolChoiceMode {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["none", "auto", "required"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "chat")]
@@ -13448,14 +13766,21 @@ impl ::serde::Serialize for WebSearchContextSize {
     }
 }
 #[cfg(feature = "chat")]
+impl crate::runtime::de::WireEnum for WebSearchContextSize {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["low", "medium", "high"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "chat")]
 impl<'de> ::serde::Deserialize<'de> for WebSearchContextSize {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["low", "medium", "high"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "chat")]

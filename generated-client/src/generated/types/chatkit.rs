@@ -47,7 +47,7 @@ impl<'de> ::serde::Deserialize<'de> for ActiveStatus {
             let mut v0 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -113,14 +113,21 @@ impl ::serde::Serialize for ActiveStatusType {
     }
 }
 #[cfg(feature = "chatkit")]
+impl crate::runtime::de::WireEnum for ActiveStatusType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["active"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "chatkit")]
 impl<'de> ::serde::Deserialize<'de> for ActiveStatusType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["active"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -198,10 +205,10 @@ impl<'de> ::serde::Deserialize<'de> for AssistantMessageItem {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
-                    4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
+                    4 => crate::runtime::de::put_nullable_enum(object, 4, &mut v4),
                     5 => crate::runtime::de::put_nullable_array(object, 5, &mut v5),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -278,14 +285,21 @@ impl ::serde::Serialize for AssistantMessageItemObject {
     }
 }
 #[cfg(feature = "chatkit")]
+impl crate::runtime::de::WireEnum for AssistantMessageItemObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["chatkit.thread_item"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "chatkit")]
 impl<'de> ::serde::Deserialize<'de> for AssistantMessageItemObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["chatkit.thread_item"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -345,14 +359,21 @@ impl ::serde::Serialize for AssistantMessageItemType {
     }
 }
 #[cfg(feature = "chatkit")]
+impl crate::runtime::de::WireEnum for AssistantMessageItemType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["chatkit.assistant_message"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "chatkit")]
 impl<'de> ::serde::Deserialize<'de> for AssistantMessageItemType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["chatkit.assistant_message"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -506,14 +527,21 @@ impl ::serde::Serialize for AttachmentType {
     }
 }
 #[cfg(feature = "chatkit")]
+impl crate::runtime::de::WireEnum for AttachmentType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["image", "file"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "chatkit")]
 impl<'de> ::serde::Deserialize<'de> for AttachmentType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["image", "file"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -1082,7 +1110,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatSessionResource {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
@@ -1174,14 +1202,21 @@ impl ::serde::Serialize for ChatSessionResourceObject {
     }
 }
 #[cfg(feature = "chatkit")]
+impl crate::runtime::de::WireEnum for ChatSessionResourceObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["chatkit.session"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "chatkit")]
 impl<'de> ::serde::Deserialize<'de> for ChatSessionResourceObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["chatkit.session"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -1249,14 +1284,21 @@ impl ::serde::Serialize for ChatSessionStatus {
     }
 }
 #[cfg(feature = "chatkit")]
+impl crate::runtime::de::WireEnum for ChatSessionStatus {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["active", "expired", "cancelled"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "chatkit")]
 impl<'de> ::serde::Deserialize<'de> for ChatSessionStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["active", "expired", "cancelled"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -1812,10 +1854,10 @@ impl<'de> ::serde::Deserialize<'de> for ClientToolCallItem {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
-                    4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
+                    4 => crate::runtime::de::put_nullable_enum(object, 4, &mut v4),
                     5 => crate::runtime::de::put(object, 5, &mut v5),
                     6 => crate::runtime::de::put_nullable_string(object, 6, &mut v6),
                     7 => crate::runtime::de::put_nullable_string(object, 7, &mut v7),
@@ -1903,14 +1945,21 @@ impl ::serde::Serialize for ClientToolCallItemObject {
     }
 }
 #[cfg(feature = "chatkit")]
+impl crate::runtime::de::WireEnum for ClientToolCallItemObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["chatkit.thread_item"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "chatkit")]
 impl<'de> ::serde::Deserialize<'de> for ClientToolCallItemObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["chatkit.thread_item"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -1970,14 +2019,21 @@ impl ::serde::Serialize for ClientToolCallItemType {
     }
 }
 #[cfg(feature = "chatkit")]
+impl crate::runtime::de::WireEnum for ClientToolCallItemType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["chatkit.client_tool_call"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "chatkit")]
 impl<'de> ::serde::Deserialize<'de> for ClientToolCallItemType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["chatkit.client_tool_call"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -2041,14 +2097,21 @@ impl ::serde::Serialize for ClientToolCallStatus {
     }
 }
 #[cfg(feature = "chatkit")]
+impl crate::runtime::de::WireEnum for ClientToolCallStatus {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["in_progress", "completed"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "chatkit")]
 impl<'de> ::serde::Deserialize<'de> for ClientToolCallStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["in_progress", "completed"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -2102,7 +2165,7 @@ impl<'de> ::serde::Deserialize<'de> for ClosedStatus {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -2170,14 +2233,21 @@ impl ::serde::Serialize for ClosedStatusType {
     }
 }
 #[cfg(feature = "chatkit")]
+impl crate::runtime::de::WireEnum for ClosedStatusType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["closed"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "chatkit")]
 impl<'de> ::serde::Deserialize<'de> for ClosedStatusType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["closed"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -2426,7 +2496,7 @@ impl<'de> ::serde::Deserialize<'de> for DeletedThreadResource {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -2497,14 +2567,21 @@ impl ::serde::Serialize for DeletedThreadResourceObject {
     }
 }
 #[cfg(feature = "chatkit")]
+impl crate::runtime::de::WireEnum for DeletedThreadResourceObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["chatkit.thread.deleted"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "chatkit")]
 impl<'de> ::serde::Deserialize<'de> for DeletedThreadResourceObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["chatkit.thread.deleted"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -2565,7 +2642,7 @@ impl<'de> ::serde::Deserialize<'de> for ExpiresAfterParam {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -2675,14 +2752,21 @@ impl ::serde::Serialize for ExpiresAfterParamAnchor {
     }
 }
 #[cfg(feature = "chatkit")]
+impl crate::runtime::de::WireEnum for ExpiresAfterParamAnchor {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["created_at"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "chatkit")]
 impl<'de> ::serde::Deserialize<'de> for ExpiresAfterParamAnchor {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["created_at"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -2754,7 +2838,7 @@ impl<'de> ::serde::Deserialize<'de> for FileAnnotation {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -2824,7 +2908,7 @@ impl<'de> ::serde::Deserialize<'de> for FileAnnotationSource {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -2893,14 +2977,21 @@ impl ::serde::Serialize for FileAnnotationSourceType {
     }
 }
 #[cfg(feature = "chatkit")]
+impl crate::runtime::de::WireEnum for FileAnnotationSourceType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["file"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "chatkit")]
 impl<'de> ::serde::Deserialize<'de> for FileAnnotationSourceType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["file"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -2960,14 +3051,21 @@ impl ::serde::Serialize for FileAnnotationType {
     }
 }
 #[cfg(feature = "chatkit")]
+impl crate::runtime::de::WireEnum for FileAnnotationType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["file"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "chatkit")]
 impl<'de> ::serde::Deserialize<'de> for FileAnnotationType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["file"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -3360,7 +3458,7 @@ impl<'de> ::serde::Deserialize<'de> for LockedStatus {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -3428,14 +3526,21 @@ impl ::serde::Serialize for LockedStatusType {
     }
 }
 #[cfg(feature = "chatkit")]
+impl crate::runtime::de::WireEnum for LockedStatusType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["locked"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "chatkit")]
 impl<'de> ::serde::Deserialize<'de> for LockedStatusType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["locked"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -3617,7 +3722,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseOutputText {
             let mut v2 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_array(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
@@ -3756,14 +3861,21 @@ impl ::serde::Serialize for ResponseOutputTextType {
     }
 }
 #[cfg(feature = "chatkit")]
+impl crate::runtime::de::WireEnum for ResponseOutputTextType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["output_text"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "chatkit")]
 impl<'de> ::serde::Deserialize<'de> for ResponseOutputTextType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["output_text"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -3841,10 +3953,10 @@ impl<'de> ::serde::Deserialize<'de> for TaskGroupItem {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
-                    4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
+                    4 => crate::runtime::de::put_nullable_enum(object, 4, &mut v4),
                     5 => crate::runtime::de::put_nullable_array(object, 5, &mut v5),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -3921,14 +4033,21 @@ impl ::serde::Serialize for TaskGroupItemObject {
     }
 }
 #[cfg(feature = "chatkit")]
+impl crate::runtime::de::WireEnum for TaskGroupItemObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["chatkit.thread_item"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "chatkit")]
 impl<'de> ::serde::Deserialize<'de> for TaskGroupItemObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["chatkit.thread_item"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -3988,14 +4107,21 @@ impl ::serde::Serialize for TaskGroupItemType {
     }
 }
 #[cfg(feature = "chatkit")]
+impl crate::runtime::de::WireEnum for TaskGroupItemType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["chatkit.task_group"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "chatkit")]
 impl<'de> ::serde::Deserialize<'de> for TaskGroupItemType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["chatkit.task_group"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -4165,10 +4291,10 @@ impl<'de> ::serde::Deserialize<'de> for TaskItem {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
-                    4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
+                    4 => crate::runtime::de::put_nullable_enum(object, 4, &mut v4),
                     5 => crate::runtime::de::put(object, 5, &mut v5),
                     6 => crate::runtime::de::put_nullable_string(object, 6, &mut v6),
                     7 => crate::runtime::de::put_nullable_string(object, 7, &mut v7),
@@ -4249,14 +4375,21 @@ impl ::serde::Serialize for TaskItemObject {
     }
 }
 #[cfg(feature = "chatkit")]
+impl crate::runtime::de::WireEnum for TaskItemObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["chatkit.thread_item"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "chatkit")]
 impl<'de> ::serde::Deserialize<'de> for TaskItemObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["chatkit.thread_item"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -4316,14 +4449,21 @@ impl ::serde::Serialize for TaskItemType {
     }
 }
 #[cfg(feature = "chatkit")]
+impl crate::runtime::de::WireEnum for TaskItemType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["chatkit.task"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "chatkit")]
 impl<'de> ::serde::Deserialize<'de> for TaskItemType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["chatkit.task"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -4387,14 +4527,21 @@ impl ::serde::Serialize for TaskType {
     }
 }
 #[cfg(feature = "chatkit")]
+impl crate::runtime::de::WireEnum for TaskType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["custom", "thought"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "chatkit")]
 impl<'de> ::serde::Deserialize<'de> for TaskType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["custom", "thought"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -4586,7 +4733,7 @@ impl<'de> ::serde::Deserialize<'de> for ThreadItemListResource {
             let mut v4 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_array(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
@@ -4662,14 +4809,21 @@ impl ::serde::Serialize for ThreadItemListResourceObject {
     }
 }
 #[cfg(feature = "chatkit")]
+impl crate::runtime::de::WireEnum for ThreadItemListResourceObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["list"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "chatkit")]
 impl<'de> ::serde::Deserialize<'de> for ThreadItemListResourceObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["list"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -4742,7 +4896,7 @@ impl<'de> ::serde::Deserialize<'de> for ThreadListResource {
             let mut v4 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_array(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
@@ -4818,14 +4972,21 @@ impl ::serde::Serialize for ThreadListResourceObject {
     }
 }
 #[cfg(feature = "chatkit")]
+impl crate::runtime::de::WireEnum for ThreadListResourceObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["list"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "chatkit")]
 impl<'de> ::serde::Deserialize<'de> for ThreadListResourceObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["list"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -4903,7 +5064,7 @@ impl<'de> ::serde::Deserialize<'de> for ThreadResource {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put(object, 4, &mut v4),
@@ -4982,14 +5143,21 @@ impl ::serde::Serialize for ThreadResourceObject {
     }
 }
 #[cfg(feature = "chatkit")]
+impl crate::runtime::de::WireEnum for ThreadResourceObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["chatkit.thread"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "chatkit")]
 impl<'de> ::serde::Deserialize<'de> for ThreadResourceObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["chatkit.thread"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -5188,7 +5356,7 @@ impl<'de> ::serde::Deserialize<'de> for UrlAnnotation {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -5258,7 +5426,7 @@ impl<'de> ::serde::Deserialize<'de> for UrlAnnotationSource {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -5327,14 +5495,21 @@ impl ::serde::Serialize for UrlAnnotationSourceType {
     }
 }
 #[cfg(feature = "chatkit")]
+impl crate::runtime::de::WireEnum for UrlAnnotationSourceType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["url"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "chatkit")]
 impl<'de> ::serde::Deserialize<'de> for UrlAnnotationSourceType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["url"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -5394,14 +5569,21 @@ impl ::serde::Serialize for UrlAnnotationType {
     }
 }
 #[cfg(feature = "chatkit")]
+impl crate::runtime::de::WireEnum for UrlAnnotationType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["url"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "chatkit")]
 impl<'de> ::serde::Deserialize<'de> for UrlAnnotationType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["url"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -5462,7 +5644,7 @@ impl<'de> ::serde::Deserialize<'de> for UserMessageInputText {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -5531,14 +5713,21 @@ impl ::serde::Serialize for UserMessageInputTextType {
     }
 }
 #[cfg(feature = "chatkit")]
+impl crate::runtime::de::WireEnum for UserMessageInputTextType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["input_text"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "chatkit")]
 impl<'de> ::serde::Deserialize<'de> for UserMessageInputTextType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["input_text"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -5636,10 +5825,10 @@ impl<'de> ::serde::Deserialize<'de> for UserMessageItem {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
-                    4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
+                    4 => crate::runtime::de::put_nullable_enum(object, 4, &mut v4),
                     5 => crate::runtime::de::put_nullable_array(object, 5, &mut v5),
                     6 => crate::runtime::de::put_nullable_array(object, 6, &mut v6),
                     7 => crate::runtime::de::put_nullable(object, 7, &mut v7),
@@ -5788,14 +5977,21 @@ impl ::serde::Serialize for UserMessageItemObject {
     }
 }
 #[cfg(feature = "chatkit")]
+impl crate::runtime::de::WireEnum for UserMessageItemObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["chatkit.thread_item"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "chatkit")]
 impl<'de> ::serde::Deserialize<'de> for UserMessageItemObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["chatkit.thread_item"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -5855,14 +6051,21 @@ impl ::serde::Serialize for UserMessageItemType {
     }
 }
 #[cfg(feature = "chatkit")]
+impl crate::runtime::de::WireEnum for UserMessageItemType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["chatkit.user_message"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "chatkit")]
 impl<'de> ::serde::Deserialize<'de> for UserMessageItemType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["chatkit.user_message"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -5923,7 +6126,7 @@ impl<'de> ::serde::Deserialize<'de> for UserMessageQuotedText {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -5992,14 +6195,21 @@ impl ::serde::Serialize for UserMessageQuotedTextType {
     }
 }
 #[cfg(feature = "chatkit")]
+impl crate::runtime::de::WireEnum for UserMessageQuotedTextType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["quoted_text"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "chatkit")]
 impl<'de> ::serde::Deserialize<'de> for UserMessageQuotedTextType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["quoted_text"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -6077,10 +6287,10 @@ impl<'de> ::serde::Deserialize<'de> for WidgetMessageItem {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
-                    4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
+                    4 => crate::runtime::de::put_nullable_enum(object, 4, &mut v4),
                     5 => crate::runtime::de::put_nullable_string(object, 5, &mut v5),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -6157,14 +6367,21 @@ impl ::serde::Serialize for WidgetMessageItemObject {
     }
 }
 #[cfg(feature = "chatkit")]
+impl crate::runtime::de::WireEnum for WidgetMessageItemObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["chatkit.thread_item"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "chatkit")]
 impl<'de> ::serde::Deserialize<'de> for WidgetMessageItemObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["chatkit.thread_item"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -6224,14 +6441,21 @@ impl ::serde::Serialize for WidgetMessageItemType {
     }
 }
 #[cfg(feature = "chatkit")]
+impl crate::runtime::de::WireEnum for WidgetMessageItemType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["chatkit.widget"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "chatkit")]
 impl<'de> ::serde::Deserialize<'de> for WidgetMessageItemType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["chatkit.widget"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "chatkit")]

@@ -61,7 +61,7 @@ impl<'de> ::serde::Deserialize<'de> for AdditionalTools {
             let mut v3 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_array(object, 3, &mut v3),
@@ -157,8 +157,8 @@ impl<'de> ::serde::Deserialize<'de> for AdditionalToolsItemParam {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
-                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_nullable_enum(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_array(object, 3, &mut v3),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -293,14 +293,21 @@ impl ::serde::Serialize for AdditionalToolsItemParamRole {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for AdditionalToolsItemParamRole {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["developer"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for AdditionalToolsItemParamRole {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["developer"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -382,14 +389,21 @@ impl ::serde::Serialize for AdditionalToolsItemParamType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for AdditionalToolsItemParamType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["additional_tools"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for AdditionalToolsItemParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["additional_tools"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -471,14 +485,21 @@ impl ::serde::Serialize for AdditionalToolsType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for AdditionalToolsType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["additional_tools"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for AdditionalToolsType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["additional_tools"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -668,14 +689,21 @@ impl ::serde::Serialize for ApplyPatchCallOutputStatus {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ApplyPatchCallOutputStatus {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["completed", "failed"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ApplyPatchCallOutputStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["completed", "failed"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -732,14 +760,21 @@ impl ::serde::Serialize for ApplyPatchCallOutputStatusParam {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ApplyPatchCallOutputStatusParam {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["completed", "failed"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ApplyPatchCallOutputStatusParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["completed", "failed"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -807,14 +842,21 @@ impl ::serde::Serialize for ApplyPatchCallStatus {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ApplyPatchCallStatus {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["in_progress", "completed"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ApplyPatchCallStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["in_progress", "completed"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -871,14 +913,21 @@ impl ::serde::Serialize for ApplyPatchCallStatusParam {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ApplyPatchCallStatusParam {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["in_progress", "completed"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ApplyPatchCallStatusParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["in_progress", "completed"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -950,7 +999,7 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchCreateFileOperation {
             let mut v2 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
@@ -1030,7 +1079,7 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchCreateFileOperationParam {
             let mut v2 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
@@ -1148,14 +1197,21 @@ impl ::serde::Serialize for ApplyPatchCreateFileOperationParamType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ApplyPatchCreateFileOperationParamType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["create_file"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ApplyPatchCreateFileOperationParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["create_file"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -1226,14 +1282,21 @@ impl ::serde::Serialize for ApplyPatchCreateFileOperationType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ApplyPatchCreateFileOperationType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["create_file"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ApplyPatchCreateFileOperationType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["create_file"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -1297,7 +1360,7 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchDeleteFileOperation {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -1370,7 +1433,7 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchDeleteFileOperationParam {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -1480,14 +1543,21 @@ impl ::serde::Serialize for ApplyPatchDeleteFileOperationParamType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ApplyPatchDeleteFileOperationParamType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["delete_file"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ApplyPatchDeleteFileOperationParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["delete_file"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -1558,14 +1628,21 @@ impl ::serde::Serialize for ApplyPatchDeleteFileOperationType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ApplyPatchDeleteFileOperationType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["delete_file"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ApplyPatchDeleteFileOperationType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["delete_file"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -1753,7 +1830,7 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchToolCall {
             let mut v6 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
@@ -1948,7 +2025,7 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchToolCallItemParam {
             let mut v5 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
@@ -2106,14 +2183,21 @@ impl ::serde::Serialize for ApplyPatchToolCallItemParamType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ApplyPatchToolCallItemParamType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["apply_patch_call"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ApplyPatchToolCallItemParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["apply_patch_call"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -2219,7 +2303,7 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchToolCallOutput {
             let mut v6 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
@@ -2328,7 +2412,7 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchToolCallOutputItemParam {
             let mut v5 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
@@ -2493,14 +2577,21 @@ impl ::serde::Serialize for ApplyPatchToolCallOutputItemParamType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ApplyPatchToolCallOutputItemParamType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["apply_patch_call_output"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ApplyPatchToolCallOutputItemParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["apply_patch_call_output"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -2582,14 +2673,21 @@ impl ::serde::Serialize for ApplyPatchToolCallOutputType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ApplyPatchToolCallOutputType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["apply_patch_call_output"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ApplyPatchToolCallOutputType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["apply_patch_call_output"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -2660,14 +2758,21 @@ impl ::serde::Serialize for ApplyPatchToolCallType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ApplyPatchToolCallType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["apply_patch_call"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ApplyPatchToolCallType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["apply_patch_call"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -2762,7 +2867,7 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchToolParam {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_array(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -2941,14 +3046,28 @@ impl ::serde::Serialize for ApplyPatchToolParamType {
         feature = "unreferenced"
     )
 )]
+impl crate::runtime::de::WireEnum for ApplyPatchToolParamType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["apply_patch"],
+        );
+        &VALUES
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for ApplyPatchToolParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["apply_patch"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(
@@ -3041,7 +3160,7 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchUpdateFileOperation {
             let mut v2 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
@@ -3121,7 +3240,7 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchUpdateFileOperationParam {
             let mut v2 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
@@ -3239,14 +3358,21 @@ impl ::serde::Serialize for ApplyPatchUpdateFileOperationParamType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ApplyPatchUpdateFileOperationParamType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["update_file"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ApplyPatchUpdateFileOperationParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["update_file"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -3317,14 +3443,21 @@ impl ::serde::Serialize for ApplyPatchUpdateFileOperationType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ApplyPatchUpdateFileOperationType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["update_file"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ApplyPatchUpdateFileOperationType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["update_file"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -3418,7 +3551,7 @@ impl<'de> ::serde::Deserialize<'de> for ApproximateLocation {
             let mut v4 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
@@ -3631,14 +3764,28 @@ impl ::serde::Serialize for ApproximateLocationType {
         feature = "unreferenced"
     )
 )]
+impl crate::runtime::de::WireEnum for ApproximateLocationType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["approximate"],
+        );
+        &VALUES
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for ApproximateLocationType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["approximate"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(
@@ -4033,9 +4180,9 @@ impl<'de> ::serde::Deserialize<'de> for AutoCodeInterpreterToolParam {
             let mut v3 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_array(object, 1, &mut v1),
-                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    2 => crate::runtime::de::put_nullable_enum(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -4387,14 +4534,28 @@ impl ::serde::Serialize for AutoCodeInterpreterToolParamType {
         feature = "unreferenced"
     )
 )]
+impl crate::runtime::de::WireEnum for AutoCodeInterpreterToolParamType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["auto"],
+        );
+        &VALUES
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for AutoCodeInterpreterToolParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["auto"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(
@@ -4549,14 +4710,29 @@ impl ::serde::Serialize for CallableToolAllowedCaller {
         feature = "unreferenced"
     )
 )]
+impl crate::runtime::de::WireEnum for CallableToolAllowedCaller {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["direct", "programmatic"],
+        );
+        &VALUES
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "realtime",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for CallableToolAllowedCaller {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["direct", "programmatic"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(
@@ -4764,7 +4940,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionTool {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -4874,14 +5050,21 @@ impl ::serde::Serialize for ChatCompletionToolType {
     }
 }
 #[cfg(any(feature = "chat", feature = "evals"))]
+impl crate::runtime::de::WireEnum for ChatCompletionToolType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["function"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "chat", feature = "evals"))]
 impl<'de> ::serde::Deserialize<'de> for ChatCompletionToolType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["function"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "chat", feature = "evals"))]
@@ -4968,14 +5151,21 @@ impl ::serde::Serialize for ClickButtonType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ClickButtonType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["left", "right", "wheel", "back", "forward"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ClickButtonType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["left", "right", "wheel", "back", "forward"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -5052,7 +5242,7 @@ impl<'de> ::serde::Deserialize<'de> for ClickParam {
             let mut v4 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
@@ -5189,14 +5379,21 @@ impl ::serde::Serialize for ClickParamType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ClickParamType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["click"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ClickParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["click"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -5271,7 +5468,7 @@ impl<'de> ::serde::Deserialize<'de> for CodeInterpreterOutputImage {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -5381,14 +5578,21 @@ impl ::serde::Serialize for CodeInterpreterOutputImageType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for CodeInterpreterOutputImageType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["image"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for CodeInterpreterOutputImageType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["image"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -5463,7 +5667,7 @@ impl<'de> ::serde::Deserialize<'de> for CodeInterpreterOutputLogs {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -5573,14 +5777,21 @@ impl ::serde::Serialize for CodeInterpreterOutputLogsType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for CodeInterpreterOutputLogsType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["logs"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for CodeInterpreterOutputLogsType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["logs"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -5679,7 +5890,7 @@ impl<'de> ::serde::Deserialize<'de> for CodeInterpreterTool {
             let mut v2 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_array(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
@@ -5845,7 +6056,7 @@ impl<'de> ::serde::Deserialize<'de> for CodeInterpreterToolCall {
             let mut v5 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
@@ -6103,14 +6314,21 @@ impl ::serde::Serialize for CodeInterpreterToolCallStatus {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for CodeInterpreterToolCallStatus {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["in_progress", "completed", "incomplete", "interpreting", "failed"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for CodeInterpreterToolCallStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["in_progress", "completed", "incomplete", "interpreting", "failed"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -6174,14 +6392,21 @@ impl ::serde::Serialize for CodeInterpreterToolCallType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for CodeInterpreterToolCallType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["code_interpreter_call"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for CodeInterpreterToolCallType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["code_interpreter_call"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -6470,14 +6695,28 @@ impl ::serde::Serialize for CodeInterpreterToolType {
         feature = "unreferenced"
     )
 )]
+impl crate::runtime::de::WireEnum for CodeInterpreterToolType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["code_interpreter"],
+        );
+        &VALUES
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for CodeInterpreterToolType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["code_interpreter"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(
@@ -6574,7 +6813,7 @@ impl<'de> ::serde::Deserialize<'de> for CompactionBody {
             let mut v3 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
@@ -6656,14 +6895,21 @@ impl ::serde::Serialize for CompactionBodyType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for CompactionBodyType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["compaction"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for CompactionBodyType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["compaction"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -6746,7 +6992,7 @@ impl<'de> ::serde::Deserialize<'de> for CompactionSummaryItemParam {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -6881,14 +7127,21 @@ impl ::serde::Serialize for CompactionSummaryItemParamType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for CompactionSummaryItemParamType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["compaction"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for CompactionSummaryItemParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["compaction"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -6968,7 +7221,7 @@ impl<'de> ::serde::Deserialize<'de> for CompactionTriggerItemParam {
             let mut v0 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -7079,14 +7332,21 @@ impl ::serde::Serialize for CompactionTriggerItemParamType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for CompactionTriggerItemParamType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["compaction_trigger"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for CompactionTriggerItemParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["compaction_trigger"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -7587,14 +7847,29 @@ impl ::serde::Serialize for ComparisonFilterType {
         feature = "vector-stores"
     )
 )]
+impl crate::runtime::de::WireEnum for ComparisonFilterType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["eq", "ne", "gt", "gte", "lt", "lte", "in", "nin"],
+        );
+        &VALUES
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced",
+        feature = "vector-stores"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for ComparisonFilterType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["eq", "ne", "gt", "gte", "lt", "lte", "in", "nin"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(
@@ -8558,14 +8833,29 @@ impl ::serde::Serialize for CompoundFilterType {
         feature = "vector-stores"
     )
 )]
+impl crate::runtime::de::WireEnum for CompoundFilterType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["and", "or"],
+        );
+        &VALUES
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced",
+        feature = "vector-stores"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for CompoundFilterType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["and", "or"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(
@@ -8850,10 +9140,10 @@ impl<'de> ::serde::Deserialize<'de> for ComputerCallOutputItemParam {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
-                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    2 => crate::runtime::de::put_nullable_enum(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable_array(object, 4, &mut v4),
-                    5 => crate::runtime::de::put_nullable(object, 5, &mut v5),
+                    5 => crate::runtime::de::put_nullable_enum(object, 5, &mut v5),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -9018,14 +9308,21 @@ impl ::serde::Serialize for ComputerCallOutputItemParamType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ComputerCallOutputItemParamType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["computer_call_output"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ComputerCallOutputItemParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["computer_call_output"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -9304,14 +9601,28 @@ impl ::serde::Serialize for ComputerEnvironment {
         feature = "unreferenced"
     )
 )]
+impl crate::runtime::de::WireEnum for ComputerEnvironment {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["windows", "mac", "linux", "ubuntu", "browser"],
+        );
+        &VALUES
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for ComputerEnvironment {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["windows", "mac", "linux", "ubuntu", "browser"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(
@@ -9403,7 +9714,7 @@ impl<'de> ::serde::Deserialize<'de> for ComputerScreenshotContent {
             let mut v4 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put(object, 3, &mut v3),
@@ -9478,14 +9789,21 @@ impl ::serde::Serialize for ComputerScreenshotContentType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::WireEnum for ComputerScreenshotContentType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["computer_screenshot"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
 impl<'de> ::serde::Deserialize<'de> for ComputerScreenshotContentType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["computer_screenshot"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -9553,7 +9871,7 @@ impl<'de> ::serde::Deserialize<'de> for ComputerScreenshotImage {
             let mut v2 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
@@ -9684,14 +10002,21 @@ impl ::serde::Serialize for ComputerScreenshotImageType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ComputerScreenshotImageType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["computer_screenshot"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ComputerScreenshotImageType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["computer_screenshot"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -9778,7 +10103,7 @@ impl<'de> ::serde::Deserialize<'de> for ComputerTool {
             let mut v0 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -9927,7 +10252,7 @@ impl<'de> ::serde::Deserialize<'de> for ComputerToolCall {
             let mut v6 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
@@ -10133,7 +10458,7 @@ impl<'de> ::serde::Deserialize<'de> for ComputerToolCallOutputResource {
             let mut v6 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_array(object, 3, &mut v3),
@@ -10231,14 +10556,21 @@ impl ::serde::Serialize for ComputerToolCallOutputStatus {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ComputerToolCallOutputStatus {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["in_progress", "completed", "incomplete"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ComputerToolCallOutputStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["in_progress", "completed", "incomplete"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -10291,14 +10623,21 @@ impl ::serde::Serialize for ComputerToolCallOutputType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ComputerToolCallOutputType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["computer_call_output"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ComputerToolCallOutputType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["computer_call_output"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -10377,14 +10716,21 @@ impl ::serde::Serialize for ComputerToolCallStatus {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ComputerToolCallStatus {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["in_progress", "completed", "incomplete"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ComputerToolCallStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["in_progress", "completed", "incomplete"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -10448,14 +10794,21 @@ impl ::serde::Serialize for ComputerToolCallType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ComputerToolCallType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["computer_call"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ComputerToolCallType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["computer_call"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -10579,14 +10932,28 @@ impl ::serde::Serialize for ComputerToolType {
         feature = "unreferenced"
     )
 )]
+impl crate::runtime::de::WireEnum for ComputerToolType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["computer"],
+        );
+        &VALUES
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for ComputerToolType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["computer"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(
@@ -10701,7 +11068,7 @@ impl<'de> ::serde::Deserialize<'de> for ComputerUsePreviewTool {
             let mut v3 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
@@ -10884,14 +11251,28 @@ impl ::serde::Serialize for ComputerUsePreviewToolType {
         feature = "unreferenced"
     )
 )]
+impl crate::runtime::de::WireEnum for ComputerUsePreviewToolType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["computer_use_preview"],
+        );
+        &VALUES
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for ComputerUsePreviewToolType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["computer_use_preview"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(
@@ -11012,9 +11393,9 @@ impl<'de> ::serde::Deserialize<'de> for ContainerAutoParam {
             let mut v4 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_array(object, 1, &mut v1),
-                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    2 => crate::runtime::de::put_nullable_enum(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable_array(object, 4, &mut v4),
                     _ => ::std::result::Result::Ok(()),
@@ -11487,14 +11868,28 @@ impl ::serde::Serialize for ContainerAutoParamType {
         feature = "unreferenced"
     )
 )]
+impl crate::runtime::de::WireEnum for ContainerAutoParamType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["container_auto"],
+        );
+        &VALUES
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for ContainerAutoParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["container_auto"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(
@@ -11599,7 +11994,7 @@ impl<'de> ::serde::Deserialize<'de> for ContainerFileCitationBody {
             let mut v5 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
@@ -11735,14 +12130,21 @@ impl ::serde::Serialize for ContainerFileCitationBodyType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ContainerFileCitationBodyType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["container_file_citation"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ContainerFileCitationBodyType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["container_file_citation"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -11867,14 +12269,28 @@ impl ::serde::Serialize for ContainerMemoryLimit {
         feature = "unreferenced"
     )
 )]
+impl crate::runtime::de::WireEnum for ContainerMemoryLimit {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["1g", "4g", "16g", "64g"],
+        );
+        &VALUES
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for ContainerMemoryLimit {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["1g", "4g", "16g", "64g"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(
@@ -11979,7 +12395,7 @@ impl<'de> ::serde::Deserialize<'de> for ContainerNetworkPolicyAllowlistParam {
             let mut v2 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_array(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_array(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
@@ -12178,14 +12594,29 @@ impl ::serde::Serialize for ContainerNetworkPolicyAllowlistParamType {
         feature = "unreferenced"
     )
 )]
+impl crate::runtime::de::WireEnum for ContainerNetworkPolicyAllowlistParamType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["allowlist"],
+        );
+        &VALUES
+    }
+}
+#[cfg(
+    any(
+        feature = "containers",
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for ContainerNetworkPolicyAllowlistParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["allowlist"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(
@@ -12294,7 +12725,7 @@ impl<'de> ::serde::Deserialize<'de> for ContainerNetworkPolicyDisabledParam {
             let mut v0 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -12461,14 +12892,29 @@ impl ::serde::Serialize for ContainerNetworkPolicyDisabledParamType {
         feature = "unreferenced"
     )
 )]
+impl crate::runtime::de::WireEnum for ContainerNetworkPolicyDisabledParamType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["disabled"],
+        );
+        &VALUES
+    }
+}
+#[cfg(
+    any(
+        feature = "containers",
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for ContainerNetworkPolicyDisabledParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["disabled"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(
@@ -12747,7 +13193,7 @@ impl<'de> ::serde::Deserialize<'de> for ContainerReferenceParam {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -12913,14 +13359,28 @@ impl ::serde::Serialize for ContainerReferenceParamType {
         feature = "unreferenced"
     )
 )]
+impl crate::runtime::de::WireEnum for ContainerReferenceParamType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["container_reference"],
+        );
+        &VALUES
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for ContainerReferenceParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["container_reference"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(
@@ -13009,7 +13469,7 @@ impl<'de> ::serde::Deserialize<'de> for ContainerReferenceResource {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -13078,14 +13538,21 @@ impl ::serde::Serialize for ContainerReferenceResourceType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ContainerReferenceResourceType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["container_reference"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ContainerReferenceResourceType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["container_reference"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -13288,7 +13755,7 @@ impl<'de> ::serde::Deserialize<'de> for CustomGrammarFormatParam {
             let mut v2 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
@@ -13462,14 +13929,28 @@ impl ::serde::Serialize for CustomGrammarFormatParamType {
         feature = "unreferenced"
     )
 )]
+impl crate::runtime::de::WireEnum for CustomGrammarFormatParamType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["grammar"],
+        );
+        &VALUES
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for CustomGrammarFormatParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["grammar"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(
@@ -13570,7 +14051,7 @@ impl<'de> ::serde::Deserialize<'de> for CustomTextFormatParam {
             let mut v0 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -13729,14 +14210,28 @@ impl ::serde::Serialize for CustomTextFormatParamType {
         feature = "unreferenced"
     )
 )]
+impl crate::runtime::de::WireEnum for CustomTextFormatParamType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["text"],
+        );
+        &VALUES
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for CustomTextFormatParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["text"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(
@@ -13842,7 +14337,7 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolCall {
             let mut v6 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
@@ -14026,7 +14521,7 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolCallOutput {
             let mut v4 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
@@ -14300,14 +14795,21 @@ impl ::serde::Serialize for CustomToolCallOutputType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for CustomToolCallOutputType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["custom_tool_call_output"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for CustomToolCallOutputType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["custom_tool_call_output"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -14389,14 +14891,21 @@ impl ::serde::Serialize for CustomToolCallType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for CustomToolCallType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["custom_tool_call"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for CustomToolCallType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["custom_tool_call"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -14525,7 +15034,7 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolParam {
             let mut v5 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
@@ -14872,14 +15381,28 @@ impl ::serde::Serialize for CustomToolParamType {
         feature = "unreferenced"
     )
 )]
+impl crate::runtime::de::WireEnum for CustomToolParamType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["custom"],
+        );
+        &VALUES
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for CustomToolParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["custom"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(
@@ -15070,14 +15593,21 @@ impl ::serde::Serialize for DetailEnum {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for DetailEnum {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["low", "high", "auto", "original"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for DetailEnum {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["low", "high", "auto", "original"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -15136,7 +15666,7 @@ impl<'de> ::serde::Deserialize<'de> for DirectToolCallCaller {
             let mut v0 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -15237,7 +15767,7 @@ impl<'de> ::serde::Deserialize<'de> for DirectToolCallCallerParam {
             let mut v0 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -15340,14 +15870,21 @@ impl ::serde::Serialize for DirectToolCallCallerParamType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for DirectToolCallCallerParamType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["direct"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for DirectToolCallCallerParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["direct"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -15418,14 +15955,21 @@ impl ::serde::Serialize for DirectToolCallCallerType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for DirectToolCallCallerType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["direct"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for DirectToolCallCallerType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["direct"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -15505,7 +16049,7 @@ impl<'de> ::serde::Deserialize<'de> for DoubleClickAction {
             let mut v3 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_array(object, 3, &mut v3),
@@ -15636,14 +16180,21 @@ impl ::serde::Serialize for DoubleClickActionType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for DoubleClickActionType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["double_click"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for DoubleClickActionType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["double_click"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -15719,7 +16270,7 @@ impl<'de> ::serde::Deserialize<'de> for DragParam {
             let mut v2 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_array(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_array(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
@@ -15844,14 +16395,21 @@ impl ::serde::Serialize for DragParamType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for DragParamType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["drag"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for DragParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["drag"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -15954,8 +16512,8 @@ impl<'de> ::serde::Deserialize<'de> for EasyInputMessage {
                 let read = match index {
                     0 => crate::runtime::de::put(object, 0, &mut v0),
                     1 => crate::runtime::de::put(object, 1, &mut v1),
-                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
-                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
+                    2 => crate::runtime::de::put_nullable_enum(object, 2, &mut v2),
+                    3 => crate::runtime::de::put_nullable_enum(object, 3, &mut v3),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -16337,14 +16895,28 @@ impl ::serde::Serialize for EasyInputMessageRole {
         feature = "unreferenced"
     )
 )]
+impl crate::runtime::de::WireEnum for EasyInputMessageRole {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["user", "assistant", "system", "developer"],
+        );
+        &VALUES
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for EasyInputMessageRole {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["user", "assistant", "system", "developer"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(
@@ -16457,14 +17029,28 @@ impl ::serde::Serialize for EasyInputMessageType {
         feature = "unreferenced"
     )
 )]
+impl crate::runtime::de::WireEnum for EasyInputMessageType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["message"],
+        );
+        &VALUES
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for EasyInputMessageType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["message"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(
@@ -16586,7 +17172,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalItem {
                 let read = match index {
                     0 => crate::runtime::de::put(object, 0, &mut v0),
                     1 => crate::runtime::de::put(object, 1, &mut v1),
-                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    2 => crate::runtime::de::put_nullable_enum(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -17093,7 +17679,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalItemContentOutputText {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -17211,14 +17797,21 @@ impl ::serde::Serialize for EvalItemContentOutputTextType {
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
+impl crate::runtime::de::WireEnum for EvalItemContentOutputTextType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["output_text"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "evals", feature = "fine-tuning"))]
 impl<'de> ::serde::Deserialize<'de> for EvalItemContentOutputTextType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["output_text"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
@@ -17310,7 +17903,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalItemInputImage {
             let mut v2 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
@@ -17441,14 +18034,21 @@ impl ::serde::Serialize for EvalItemInputImageType {
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
+impl crate::runtime::de::WireEnum for EvalItemInputImageType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["input_image"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "evals", feature = "fine-tuning"))]
 impl<'de> ::serde::Deserialize<'de> for EvalItemInputImageType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["input_image"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
@@ -17542,14 +18142,21 @@ impl ::serde::Serialize for EvalItemRole {
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
+impl crate::runtime::de::WireEnum for EvalItemRole {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["user", "assistant", "system", "developer"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "evals", feature = "fine-tuning"))]
 impl<'de> ::serde::Deserialize<'de> for EvalItemRole {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["user", "assistant", "system", "developer"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
@@ -17613,14 +18220,21 @@ impl ::serde::Serialize for EvalItemType {
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
+impl crate::runtime::de::WireEnum for EvalItemType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["message"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "evals", feature = "fine-tuning"))]
 impl<'de> ::serde::Deserialize<'de> for EvalItemType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["message"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
@@ -17711,7 +18325,7 @@ impl<'de> ::serde::Deserialize<'de> for FileCitationBody {
             let mut v3 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
@@ -17835,14 +18449,21 @@ impl ::serde::Serialize for FileCitationBodyType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for FileCitationBodyType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["file_citation"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for FileCitationBodyType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["file_citation"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -17921,14 +18542,21 @@ impl ::serde::Serialize for FileDetailEnum {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for FileDetailEnum {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["auto", "low", "high"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for FileDetailEnum {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["auto", "low", "high"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -17993,7 +18621,7 @@ impl<'de> ::serde::Deserialize<'de> for FileExpirationAfter {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -18103,14 +18731,21 @@ impl ::serde::Serialize for FileExpirationAfterAnchor {
     }
 }
 #[cfg(any(feature = "files", feature = "uploads"))]
+impl crate::runtime::de::WireEnum for FileExpirationAfterAnchor {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["created_at"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "files", feature = "uploads"))]
 impl<'de> ::serde::Deserialize<'de> for FileExpirationAfterAnchor {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["created_at"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "files", feature = "uploads"))]
@@ -18237,14 +18872,29 @@ impl ::serde::Serialize for FileInputDetail {
         feature = "unreferenced"
     )
 )]
+impl crate::runtime::de::WireEnum for FileInputDetail {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["auto", "low", "high"],
+        );
+        &VALUES
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "realtime",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for FileInputDetail {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["auto", "low", "high"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(
@@ -18321,7 +18971,7 @@ impl<'de> ::serde::Deserialize<'de> for FilePath {
             let mut v2 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
@@ -18439,14 +19089,21 @@ impl ::serde::Serialize for FilePathType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for FilePathType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["file_path"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for FilePathType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["file_path"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -18566,7 +19223,7 @@ impl<'de> ::serde::Deserialize<'de> for FileSearchTool {
             let mut v4 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_array(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
@@ -18753,7 +19410,7 @@ impl<'de> ::serde::Deserialize<'de> for FileSearchToolCall {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_array(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable_array(object, 4, &mut v4),
@@ -19095,14 +19752,21 @@ impl ::serde::Serialize for FileSearchToolCallStatus {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for FileSearchToolCallStatus {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["in_progress", "searching", "completed", "incomplete", "failed"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for FileSearchToolCallStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["in_progress", "searching", "completed", "incomplete", "failed"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -19166,14 +19830,21 @@ impl ::serde::Serialize for FileSearchToolCallType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for FileSearchToolCallType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["file_search_call"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for FileSearchToolCallType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["file_search_call"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -19297,14 +19968,28 @@ impl ::serde::Serialize for FileSearchToolType {
         feature = "unreferenced"
     )
 )]
+impl crate::runtime::de::WireEnum for FileSearchToolType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["file_search"],
+        );
+        &VALUES
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for FileSearchToolType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["file_search"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(
@@ -19620,14 +20305,21 @@ impl ::serde::Serialize for FunctionCallItemStatus {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for FunctionCallItemStatus {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["in_progress", "completed", "incomplete"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for FunctionCallItemStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["in_progress", "completed", "incomplete"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -19721,12 +20413,12 @@ impl<'de> ::serde::Deserialize<'de> for FunctionCallOutputItemParam {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
-                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    2 => crate::runtime::de::put_nullable_enum(object, 2, &mut v2),
                     3 => crate::runtime::de::put(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable_string(object, 4, &mut v4),
                     5 => crate::runtime::de::put_nullable_string(object, 5, &mut v5),
                     6 => crate::runtime::de::put_nullable(object, 6, &mut v6),
-                    7 => crate::runtime::de::put_nullable(object, 7, &mut v7),
+                    7 => crate::runtime::de::put_nullable_enum(object, 7, &mut v7),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -20134,14 +20826,21 @@ impl ::serde::Serialize for FunctionCallOutputItemParamType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for FunctionCallOutputItemParamType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["function_call_output"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for FunctionCallOutputItemParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["function_call_output"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -20231,14 +20930,21 @@ impl ::serde::Serialize for FunctionCallOutputStatusEnum {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for FunctionCallOutputStatusEnum {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["in_progress", "completed", "incomplete"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for FunctionCallOutputStatusEnum {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["in_progress", "completed", "incomplete"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -20299,14 +21005,21 @@ impl ::serde::Serialize for FunctionCallStatus {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for FunctionCallStatus {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["in_progress", "completed", "incomplete"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for FunctionCallStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["in_progress", "completed", "incomplete"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(
@@ -20822,7 +21535,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCall {
             let mut v7 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
@@ -21012,9 +21725,9 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallItemParam {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
-                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
+                    3 => crate::runtime::de::put_nullable_enum(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
-                    5 => crate::runtime::de::put_nullable(object, 5, &mut v5),
+                    5 => crate::runtime::de::put_nullable_enum(object, 5, &mut v5),
                     6 => crate::runtime::de::put_nullable(object, 6, &mut v6),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -21281,14 +21994,21 @@ impl ::serde::Serialize for FunctionShellCallItemParamType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for FunctionShellCallItemParamType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["shell_call"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for FunctionShellCallItemParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["shell_call"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -21378,14 +22098,21 @@ impl ::serde::Serialize for FunctionShellCallItemStatus {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for FunctionShellCallItemStatus {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["in_progress", "completed", "incomplete"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for FunctionShellCallItemStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["in_progress", "completed", "incomplete"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -21489,7 +22216,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutput {
             let mut v7 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
@@ -21875,7 +22602,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputExitOutcome {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -21948,7 +22675,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputExitOutcomeParam 
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -22058,14 +22785,21 @@ impl ::serde::Serialize for FunctionShellCallOutputExitOutcomeParamType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for FunctionShellCallOutputExitOutcomeParamType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["exit"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputExitOutcomeParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["exit"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -22136,14 +22870,21 @@ impl ::serde::Serialize for FunctionShellCallOutputExitOutcomeType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for FunctionShellCallOutputExitOutcomeType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["exit"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputExitOutcomeType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["exit"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -22233,9 +22974,9 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputItemParam {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
-                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
+                    3 => crate::runtime::de::put_nullable_enum(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable_array(object, 4, &mut v4),
-                    5 => crate::runtime::de::put_nullable(object, 5, &mut v5),
+                    5 => crate::runtime::de::put_nullable_enum(object, 5, &mut v5),
                     6 => crate::runtime::de::put_int64(object, 6, &mut v6),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -22411,14 +23152,21 @@ impl ::serde::Serialize for FunctionShellCallOutputItemParamType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for FunctionShellCallOutputItemParamType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["shell_call_output"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputItemParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["shell_call_output"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -22592,14 +23340,21 @@ impl ::serde::Serialize for FunctionShellCallOutputStatusEnum {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for FunctionShellCallOutputStatusEnum {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["in_progress", "completed", "incomplete"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputStatusEnum {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["in_progress", "completed", "incomplete"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -22650,7 +23405,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputTimeoutOutcome {
             let mut v0 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -22714,7 +23469,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputTimeoutOutcomePar
             let mut v0 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -22817,14 +23572,21 @@ impl ::serde::Serialize for FunctionShellCallOutputTimeoutOutcomeParamType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for FunctionShellCallOutputTimeoutOutcomeParamType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["timeout"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputTimeoutOutcomeParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["timeout"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -22895,14 +23657,21 @@ impl ::serde::Serialize for FunctionShellCallOutputTimeoutOutcomeType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for FunctionShellCallOutputTimeoutOutcomeType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["timeout"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputTimeoutOutcomeType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["timeout"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -22962,14 +23731,21 @@ impl ::serde::Serialize for FunctionShellCallOutputType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for FunctionShellCallOutputType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["shell_call_output"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["shell_call_output"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -23048,14 +23824,21 @@ impl ::serde::Serialize for FunctionShellCallStatus {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for FunctionShellCallStatus {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["in_progress", "completed", "incomplete"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for FunctionShellCallStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["in_progress", "completed", "incomplete"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -23108,14 +23891,21 @@ impl ::serde::Serialize for FunctionShellCallType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for FunctionShellCallType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["shell_call"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for FunctionShellCallType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["shell_call"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -23214,7 +24004,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellToolParam {
             let mut v2 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_array(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
@@ -23566,14 +24356,28 @@ impl ::serde::Serialize for FunctionShellToolParamType {
         feature = "unreferenced"
     )
 )]
+impl crate::runtime::de::WireEnum for FunctionShellToolParamType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["shell"],
+        );
+        &VALUES
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for FunctionShellToolParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["shell"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(
@@ -23715,7 +24519,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionTool {
             let mut v7 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
@@ -23964,13 +24768,13 @@ impl<'de> ::serde::Deserialize<'de> for FunctionToolCall {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable_string(object, 4, &mut v4),
                     5 => crate::runtime::de::put_nullable_string(object, 5, &mut v5),
                     6 => crate::runtime::de::put_nullable_string(object, 6, &mut v6),
-                    7 => crate::runtime::de::put_nullable(object, 7, &mut v7),
+                    7 => crate::runtime::de::put_nullable_enum(object, 7, &mut v7),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -24294,7 +25098,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionToolCallOutputResource {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable_string(object, 4, &mut v4),
@@ -24394,14 +25198,21 @@ impl ::serde::Serialize for FunctionToolCallOutputStatus {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for FunctionToolCallOutputStatus {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["in_progress", "completed", "incomplete"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for FunctionToolCallOutputStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["in_progress", "completed", "incomplete"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -24454,14 +25265,21 @@ impl ::serde::Serialize for FunctionToolCallOutputType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for FunctionToolCallOutputType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["function_call_output"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for FunctionToolCallOutputType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["function_call_output"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -24575,7 +25393,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionToolCallResource {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable_string(object, 4, &mut v4),
@@ -24677,14 +25495,21 @@ impl ::serde::Serialize for FunctionToolCallStatus {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for FunctionToolCallStatus {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["in_progress", "completed", "incomplete"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for FunctionToolCallStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["in_progress", "completed", "incomplete"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -24748,14 +25573,21 @@ impl ::serde::Serialize for FunctionToolCallType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for FunctionToolCallType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["function_call"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for FunctionToolCallType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["function_call"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -24898,7 +25730,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionToolParam {
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
-                    4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
+                    4 => crate::runtime::de::put_nullable_enum(object, 4, &mut v4),
                     5 => crate::runtime::de::put_nullable(object, 5, &mut v5),
                     6 => crate::runtime::de::put_nullable(object, 6, &mut v6),
                     7 => crate::runtime::de::put_nullable_array(object, 7, &mut v7),
@@ -25145,14 +25977,28 @@ impl ::serde::Serialize for FunctionToolParamType {
         feature = "unreferenced"
     )
 )]
+impl crate::runtime::de::WireEnum for FunctionToolParamType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["function"],
+        );
+        &VALUES
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for FunctionToolParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["function"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(
@@ -25279,14 +26125,28 @@ impl ::serde::Serialize for FunctionToolType {
         feature = "unreferenced"
     )
 )]
+impl crate::runtime::de::WireEnum for FunctionToolType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["function"],
+        );
+        &VALUES
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for FunctionToolType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["function"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(
@@ -25388,7 +26248,7 @@ impl<'de> ::serde::Deserialize<'de> for GraderLabelModel {
             let mut v5 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_array(object, 3, &mut v3),
@@ -25527,14 +26387,21 @@ impl ::serde::Serialize for GraderLabelModelType {
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
+impl crate::runtime::de::WireEnum for GraderLabelModelType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["label_model"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "evals", feature = "fine-tuning"))]
 impl<'de> ::serde::Deserialize<'de> for GraderLabelModelType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["label_model"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
@@ -25605,14 +26472,21 @@ impl ::serde::Serialize for GraderPythonType {
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
+impl crate::runtime::de::WireEnum for GraderPythonType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["python"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "evals", feature = "fine-tuning"))]
 impl<'de> ::serde::Deserialize<'de> for GraderPythonType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["python"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
@@ -25715,7 +26589,7 @@ impl<'de> ::serde::Deserialize<'de> for GraderScoreModelSamplingParams {
                     1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
-                    4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
+                    4 => crate::runtime::de::put_nullable_enum(object, 4, &mut v4),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -25878,14 +26752,21 @@ impl ::serde::Serialize for GraderScoreModelType {
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
+impl crate::runtime::de::WireEnum for GraderScoreModelType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["score_model"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "evals", feature = "fine-tuning"))]
 impl<'de> ::serde::Deserialize<'de> for GraderScoreModelType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["score_model"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
@@ -25969,7 +26850,7 @@ impl<'de> ::serde::Deserialize<'de> for GraderStringCheck {
             let mut v4 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
@@ -26111,14 +26992,21 @@ impl ::serde::Serialize for GraderStringCheckOperation {
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
+impl crate::runtime::de::WireEnum for GraderStringCheckOperation {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["eq", "ne", "like", "ilike"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "evals", feature = "fine-tuning"))]
 impl<'de> ::serde::Deserialize<'de> for GraderStringCheckOperation {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["eq", "ne", "like", "ilike"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
@@ -26182,14 +27070,21 @@ impl ::serde::Serialize for GraderStringCheckType {
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
+impl crate::runtime::de::WireEnum for GraderStringCheckType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["string_check"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "evals", feature = "fine-tuning"))]
 impl<'de> ::serde::Deserialize<'de> for GraderStringCheckType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["string_check"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
@@ -26300,10 +27195,9 @@ impl ::serde::Serialize for GraderTextSimilarityEvaluationMetric {
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
-impl<'de> ::serde::Deserialize<'de> for GraderTextSimilarityEvaluationMetric {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+impl crate::runtime::de::WireEnum for GraderTextSimilarityEvaluationMetric {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
         static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
             &[
                 "cosine",
@@ -26319,7 +27213,15 @@ impl<'de> ::serde::Deserialize<'de> for GraderTextSimilarityEvaluationMetric {
                 "rouge_l",
             ],
         );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        &VALUES
+    }
+}
+#[cfg(any(feature = "evals", feature = "fine-tuning"))]
+impl<'de> ::serde::Deserialize<'de> for GraderTextSimilarityEvaluationMetric {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
@@ -26383,14 +27285,21 @@ impl ::serde::Serialize for GraderTextSimilarityType {
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
+impl crate::runtime::de::WireEnum for GraderTextSimilarityType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["text_similarity"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "evals", feature = "fine-tuning"))]
 impl<'de> ::serde::Deserialize<'de> for GraderTextSimilarityType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["text_similarity"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
@@ -26507,14 +27416,28 @@ impl ::serde::Serialize for GrammarSyntax1 {
         feature = "unreferenced"
     )
 )]
+impl crate::runtime::de::WireEnum for GrammarSyntax1 {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["lark", "regex"],
+        );
+        &VALUES
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for GrammarSyntax1 {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["lark", "regex"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(
@@ -26613,7 +27536,7 @@ impl<'de> ::serde::Deserialize<'de> for Group {
             let mut v4 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
@@ -26721,14 +27644,26 @@ impl ::serde::Serialize for GroupObject {
         feature = "project-group-role-assignments"
     )
 )]
+impl crate::runtime::de::WireEnum for GroupObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["group"],
+        );
+        &VALUES
+    }
+}
+#[cfg(
+    any(
+        feature = "group-organization-role-assignments",
+        feature = "project-group-role-assignments"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for GroupObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["group"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(
@@ -26813,7 +27748,7 @@ impl<'de> ::serde::Deserialize<'de> for GroupRoleAssignment {
             let mut v2 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
@@ -26915,14 +27850,26 @@ impl ::serde::Serialize for GroupRoleAssignmentObject {
         feature = "project-group-role-assignments"
     )
 )]
+impl crate::runtime::de::WireEnum for GroupRoleAssignmentObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["group.role"],
+        );
+        &VALUES
+    }
+}
+#[cfg(
+    any(
+        feature = "group-organization-role-assignments",
+        feature = "project-group-role-assignments"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for GroupRoleAssignmentObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["group.role"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(
@@ -26992,7 +27939,7 @@ impl<'de> ::serde::Deserialize<'de> for HttpError {
             let mut v2 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
@@ -27110,14 +28057,21 @@ impl ::serde::Serialize for HttpErrorType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for HttpErrorType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["http_error"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for HttpErrorType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["http_error"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -27403,14 +28357,29 @@ impl ::serde::Serialize for ImageDetail {
         feature = "unreferenced"
     )
 )]
+impl crate::runtime::de::WireEnum for ImageDetail {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["low", "high", "auto", "original"],
+        );
+        &VALUES
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "realtime",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for ImageDetail {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["low", "high", "auto", "original"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(
@@ -27532,14 +28501,28 @@ impl ::serde::Serialize for ImageGenActionEnum {
         feature = "unreferenced"
     )
 )]
+impl crate::runtime::de::WireEnum for ImageGenActionEnum {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["generate", "edit", "auto"],
+        );
+        &VALUES
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for ImageGenActionEnum {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["generate", "edit", "auto"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(
@@ -27691,18 +28674,18 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenTool {
             let mut v11 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
-                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    2 => crate::runtime::de::put_nullable_enum(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
-                    4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
+                    4 => crate::runtime::de::put_nullable_enum(object, 4, &mut v4),
                     5 => crate::runtime::de::put_int64(object, 5, &mut v5),
-                    6 => crate::runtime::de::put_nullable(object, 6, &mut v6),
-                    7 => crate::runtime::de::put_nullable(object, 7, &mut v7),
-                    8 => crate::runtime::de::put_nullable(object, 8, &mut v8),
+                    6 => crate::runtime::de::put_nullable_enum(object, 6, &mut v6),
+                    7 => crate::runtime::de::put_nullable_enum(object, 7, &mut v7),
+                    8 => crate::runtime::de::put_nullable_enum(object, 8, &mut v8),
                     9 => crate::runtime::de::put_nullable(object, 9, &mut v9),
                     10 => crate::runtime::de::put_int64(object, 10, &mut v10),
-                    11 => crate::runtime::de::put_nullable(object, 11, &mut v11),
+                    11 => crate::runtime::de::put_nullable_enum(object, 11, &mut v11),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -28020,14 +29003,28 @@ impl ::serde::Serialize for ImageGenToolBackground {
         feature = "unreferenced"
     )
 )]
+impl crate::runtime::de::WireEnum for ImageGenToolBackground {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["transparent", "opaque", "auto"],
+        );
+        &VALUES
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for ImageGenToolBackground {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["transparent", "opaque", "auto"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(
@@ -28107,7 +29104,7 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenToolCall {
             let mut v3 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
@@ -28258,14 +29255,21 @@ impl ::serde::Serialize for ImageGenToolCallStatus {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ImageGenToolCallStatus {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["in_progress", "completed", "generating", "failed"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ImageGenToolCallStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["in_progress", "completed", "generating", "failed"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -28329,14 +29333,21 @@ impl ::serde::Serialize for ImageGenToolCallType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ImageGenToolCallType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["image_generation_call"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ImageGenToolCallType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["image_generation_call"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -28746,14 +29757,28 @@ impl ::serde::Serialize for ImageGenToolModeration {
         feature = "unreferenced"
     )
 )]
+impl crate::runtime::de::WireEnum for ImageGenToolModeration {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["auto", "low"],
+        );
+        &VALUES
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for ImageGenToolModeration {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["auto", "low"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(
@@ -28874,14 +29899,28 @@ impl ::serde::Serialize for ImageGenToolOutputFormat {
         feature = "unreferenced"
     )
 )]
+impl crate::runtime::de::WireEnum for ImageGenToolOutputFormat {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["png", "webp", "jpeg"],
+        );
+        &VALUES
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for ImageGenToolOutputFormat {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["png", "webp", "jpeg"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(
@@ -29006,14 +30045,28 @@ impl ::serde::Serialize for ImageGenToolQuality {
         feature = "unreferenced"
     )
 )]
+impl crate::runtime::de::WireEnum for ImageGenToolQuality {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["low", "medium", "high", "auto"],
+        );
+        &VALUES
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for ImageGenToolQuality {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["low", "medium", "high", "auto"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(
@@ -29237,14 +30290,28 @@ impl ::serde::Serialize for ImageGenToolType {
         feature = "unreferenced"
     )
 )]
+impl crate::runtime::de::WireEnum for ImageGenToolType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["image_generation"],
+        );
+        &VALUES
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for ImageGenToolType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["image_generation"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(
@@ -29361,10 +30428,9 @@ impl ::serde::Serialize for IncludeEnum {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-impl<'de> ::serde::Deserialize<'de> for IncludeEnum {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+impl crate::runtime::de::WireEnum for IncludeEnum {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
         static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
             &[
                 "file_search_call.results",
@@ -29377,7 +30443,15 @@ impl<'de> ::serde::Deserialize<'de> for IncludeEnum {
                 "message.output_text.logprobs",
             ],
         );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl<'de> ::serde::Deserialize<'de> for IncludeEnum {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -29474,7 +30548,7 @@ impl<'de> ::serde::Deserialize<'de> for InlineSkillParam {
             let mut v3 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
@@ -29662,14 +30736,29 @@ impl ::serde::Serialize for InlineSkillParamType {
         feature = "unreferenced"
     )
 )]
+impl crate::runtime::de::WireEnum for InlineSkillParamType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["inline"],
+        );
+        &VALUES
+    }
+}
+#[cfg(
+    any(
+        feature = "containers",
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for InlineSkillParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["inline"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(
@@ -29785,8 +30874,8 @@ impl<'de> ::serde::Deserialize<'de> for InlineSkillSourceParam {
             let mut v2 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -29964,14 +31053,29 @@ impl ::serde::Serialize for InlineSkillSourceParamMediaType {
         feature = "unreferenced"
     )
 )]
+impl crate::runtime::de::WireEnum for InlineSkillSourceParamMediaType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["application/zip"],
+        );
+        &VALUES
+    }
+}
+#[cfg(
+    any(
+        feature = "containers",
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for InlineSkillSourceParamMediaType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["application/zip"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(
@@ -30106,14 +31210,29 @@ impl ::serde::Serialize for InlineSkillSourceParamType {
         feature = "unreferenced"
     )
 )]
+impl crate::runtime::de::WireEnum for InlineSkillSourceParamType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["base64"],
+        );
+        &VALUES
+    }
+}
+#[cfg(
+    any(
+        feature = "containers",
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for InlineSkillSourceParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["base64"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(
@@ -30201,7 +31320,7 @@ impl<'de> ::serde::Deserialize<'de> for InputAudio {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -30325,14 +31444,21 @@ impl ::serde::Serialize for InputAudioFormat {
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
+impl crate::runtime::de::WireEnum for InputAudioFormat {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["mp3", "wav"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "evals", feature = "fine-tuning"))]
 impl<'de> ::serde::Deserialize<'de> for InputAudioFormat {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["mp3", "wav"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
@@ -30510,14 +31636,21 @@ impl ::serde::Serialize for InputAudioType {
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
+impl crate::runtime::de::WireEnum for InputAudioType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["input_audio"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "evals", feature = "fine-tuning"))]
 impl<'de> ::serde::Deserialize<'de> for InputAudioType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["input_audio"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
@@ -30795,14 +31928,29 @@ impl ::serde::Serialize for InputFidelity {
         feature = "unreferenced"
     )
 )]
+impl crate::runtime::de::WireEnum for InputFidelity {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["high", "low"],
+        );
+        &VALUES
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "images",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for InputFidelity {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["high", "low"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(
@@ -30932,13 +32080,13 @@ impl<'de> ::serde::Deserialize<'de> for InputFileContent {
             let mut v6 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
                     5 => crate::runtime::de::put_nullable_string(object, 5, &mut v5),
-                    6 => crate::runtime::de::put_nullable(object, 6, &mut v6),
+                    6 => crate::runtime::de::put_nullable_enum(object, 6, &mut v6),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -31184,12 +32332,12 @@ impl<'de> ::serde::Deserialize<'de> for InputFileContentParam {
             let mut v6 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable_string(object, 4, &mut v4),
-                    5 => crate::runtime::de::put_nullable(object, 5, &mut v5),
+                    5 => crate::runtime::de::put_nullable_enum(object, 5, &mut v5),
                     6 => crate::runtime::de::put_nullable(object, 6, &mut v6),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -31370,14 +32518,21 @@ impl ::serde::Serialize for InputFileContentParamType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for InputFileContentParamType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["input_file"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for InputFileContentParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["input_file"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -31496,14 +32651,29 @@ impl ::serde::Serialize for InputFileContentType {
         feature = "unreferenced"
     )
 )]
+impl crate::runtime::de::WireEnum for InputFileContentType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["input_file"],
+        );
+        &VALUES
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "realtime",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for InputFileContentType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["input_file"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(
@@ -31651,7 +32821,7 @@ impl<'de> ::serde::Deserialize<'de> for InputImageContent {
             let mut v4 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put(object, 3, &mut v3),
@@ -31856,10 +33026,10 @@ impl<'de> ::serde::Deserialize<'de> for InputImageContentParamAutoParam {
             let mut v4 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
-                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
+                    3 => crate::runtime::de::put_nullable_enum(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -32016,14 +33186,21 @@ impl ::serde::Serialize for InputImageContentParamAutoParamType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for InputImageContentParamAutoParamType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["input_image"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for InputImageContentParamAutoParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["input_image"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -32142,14 +33319,29 @@ impl ::serde::Serialize for InputImageContentType {
         feature = "unreferenced"
     )
 )]
+impl crate::runtime::de::WireEnum for InputImageContentType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["input_image"],
+        );
+        &VALUES
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "realtime",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for InputImageContentType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["input_image"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(
@@ -32676,9 +33868,9 @@ impl<'de> ::serde::Deserialize<'de> for InputMessage {
             let mut v3 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put(object, 1, &mut v1),
-                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    2 => crate::runtime::de::put_nullable_enum(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -32844,14 +34036,21 @@ impl ::serde::Serialize for InputMessageRole {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for InputMessageRole {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["user", "system", "developer"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for InputMessageRole {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["user", "system", "developer"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -32923,14 +34122,21 @@ impl ::serde::Serialize for InputMessageStatus {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for InputMessageStatus {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["in_progress", "completed", "incomplete"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for InputMessageStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["in_progress", "completed", "incomplete"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -32994,14 +34200,21 @@ impl ::serde::Serialize for InputMessageType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for InputMessageType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["message"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for InputMessageType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["message"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -33120,7 +34333,7 @@ impl<'de> ::serde::Deserialize<'de> for InputTextContent {
             let mut v2 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
@@ -33291,7 +34504,7 @@ impl<'de> ::serde::Deserialize<'de> for InputTextContentParam {
             let mut v2 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
@@ -33417,14 +34630,21 @@ impl ::serde::Serialize for InputTextContentParamType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for InputTextContentParamType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["input_text"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for InputTextContentParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["input_text"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -33549,14 +34769,30 @@ impl ::serde::Serialize for InputTextContentType {
         feature = "unreferenced"
     )
 )]
+impl crate::runtime::de::WireEnum for InputTextContentType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["input_text"],
+        );
+        &VALUES
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "fine-tuning",
+        feature = "realtime",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for InputTextContentType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["input_text"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(
@@ -34559,7 +35795,7 @@ impl<'de> ::serde::Deserialize<'de> for ItemReferenceParam {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -34686,14 +35922,21 @@ impl ::serde::Serialize for ItemReferenceParamType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ItemReferenceParamType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["item_reference"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ItemReferenceParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["item_reference"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -34776,7 +36019,7 @@ impl<'de> ::serde::Deserialize<'de> for KeyPressAction {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_array(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -34888,14 +36131,21 @@ impl ::serde::Serialize for KeyPressActionType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for KeyPressActionType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["keypress"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for KeyPressActionType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["keypress"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -34988,7 +36238,7 @@ impl<'de> ::serde::Deserialize<'de> for LocalEnvironmentParam {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_array(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -35162,14 +36412,28 @@ impl ::serde::Serialize for LocalEnvironmentParamType {
         feature = "unreferenced"
     )
 )]
+impl crate::runtime::de::WireEnum for LocalEnvironmentParamType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["local"],
+        );
+        &VALUES
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for LocalEnvironmentParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["local"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(
@@ -35252,7 +36516,7 @@ impl<'de> ::serde::Deserialize<'de> for LocalEnvironmentResource {
             let mut v0 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -35318,14 +36582,21 @@ impl ::serde::Serialize for LocalEnvironmentResourceType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for LocalEnvironmentResourceType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["local"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for LocalEnvironmentResourceType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["local"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -35405,7 +36676,7 @@ impl<'de> ::serde::Deserialize<'de> for LocalShellExecAction {
             let mut v5 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_array(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
@@ -35568,14 +36839,21 @@ impl ::serde::Serialize for LocalShellExecActionType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for LocalShellExecActionType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["exec"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for LocalShellExecActionType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["exec"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -35659,7 +36937,7 @@ impl<'de> ::serde::Deserialize<'de> for LocalShellToolCall {
             let mut v4 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
@@ -35813,10 +37091,10 @@ impl<'de> ::serde::Deserialize<'de> for LocalShellToolCallOutput {
             let mut v4 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
-                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
+                    3 => crate::runtime::de::put_nullable_enum(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -35970,14 +37248,21 @@ impl ::serde::Serialize for LocalShellToolCallOutputStatus {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for LocalShellToolCallOutputStatus {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["in_progress", "completed", "incomplete"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for LocalShellToolCallOutputStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["in_progress", "completed", "incomplete"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -36041,14 +37326,21 @@ impl ::serde::Serialize for LocalShellToolCallOutputType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for LocalShellToolCallOutputType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["local_shell_call_output"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for LocalShellToolCallOutputType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["local_shell_call_output"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -36138,14 +37430,21 @@ impl ::serde::Serialize for LocalShellToolCallStatus {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for LocalShellToolCallStatus {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["in_progress", "completed", "incomplete"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for LocalShellToolCallStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["in_progress", "completed", "incomplete"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -36209,14 +37508,21 @@ impl ::serde::Serialize for LocalShellToolCallType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for LocalShellToolCallType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["local_shell_call"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for LocalShellToolCallType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["local_shell_call"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -36314,7 +37620,7 @@ impl<'de> ::serde::Deserialize<'de> for LocalShellToolParam {
             let mut v0 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -36473,14 +37779,28 @@ impl ::serde::Serialize for LocalShellToolParamType {
         feature = "unreferenced"
     )
 )]
+impl crate::runtime::de::WireEnum for LocalShellToolParamType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["local_shell"],
+        );
+        &VALUES
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for LocalShellToolParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["local_shell"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(
@@ -36871,7 +38191,7 @@ impl<'de> ::serde::Deserialize<'de> for McpApprovalRequest {
             let mut v4 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
@@ -37009,14 +38329,21 @@ impl ::serde::Serialize for McpApprovalRequestType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for McpApprovalRequestType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["mcp_approval_request"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for McpApprovalRequestType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["mcp_approval_request"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -37118,7 +38445,7 @@ impl<'de> ::serde::Deserialize<'de> for McpApprovalResponse {
             let mut v5 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
@@ -37306,7 +38633,7 @@ impl<'de> ::serde::Deserialize<'de> for McpApprovalResponseResource {
             let mut v5 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
@@ -37393,14 +38720,21 @@ impl ::serde::Serialize for McpApprovalResponseResourceType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for McpApprovalResponseResourceType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["mcp_approval_response"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for McpApprovalResponseResourceType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["mcp_approval_response"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -37471,14 +38805,21 @@ impl ::serde::Serialize for McpApprovalResponseType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for McpApprovalResponseType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["mcp_approval_response"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for McpApprovalResponseType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["mcp_approval_response"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -37573,7 +38914,7 @@ impl<'de> ::serde::Deserialize<'de> for McpListTools {
             let mut v4 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_array(object, 3, &mut v3),
@@ -37869,14 +39210,21 @@ impl ::serde::Serialize for McpListToolsType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for McpListToolsType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["mcp_list_tools"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for McpListToolsType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["mcp_list_tools"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -37963,7 +39311,7 @@ impl<'de> ::serde::Deserialize<'de> for McpProtocolError {
             let mut v2 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
@@ -38081,14 +39429,21 @@ impl ::serde::Serialize for McpProtocolErrorType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for McpProtocolErrorType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["mcp_protocol_error"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for McpProtocolErrorType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["mcp_protocol_error"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -38250,10 +39605,10 @@ impl<'de> ::serde::Deserialize<'de> for McpTool {
             let mut v11 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
-                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
+                    3 => crate::runtime::de::put_nullable_enum(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable_string(object, 4, &mut v4),
                     5 => crate::runtime::de::put_nullable_string(object, 5, &mut v5),
                     6 => crate::runtime::de::put_nullable_string(object, 6, &mut v6),
@@ -38721,14 +40076,14 @@ impl<'de> ::serde::Deserialize<'de> for McpToolCall {
             let mut v8 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable_string(object, 4, &mut v4),
                     5 => crate::runtime::de::put_nullable_string(object, 5, &mut v5),
                     6 => crate::runtime::de::put_nullable(object, 6, &mut v6),
-                    7 => crate::runtime::de::put_nullable(object, 7, &mut v7),
+                    7 => crate::runtime::de::put_nullable_enum(object, 7, &mut v7),
                     8 => crate::runtime::de::put_nullable_string(object, 8, &mut v8),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -39031,14 +40386,21 @@ impl ::serde::Serialize for McpToolCallStatus {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for McpToolCallStatus {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["in_progress", "completed", "incomplete", "calling", "failed"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for McpToolCallStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["in_progress", "completed", "incomplete", "calling", "failed"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -39102,14 +40464,21 @@ impl ::serde::Serialize for McpToolCallType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for McpToolCallType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["mcp_call"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for McpToolCallType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["mcp_call"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -39267,10 +40636,9 @@ impl ::serde::Serialize for McpToolConnectorId {
         feature = "unreferenced"
     )
 )]
-impl<'de> ::serde::Deserialize<'de> for McpToolConnectorId {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+impl crate::runtime::de::WireEnum for McpToolConnectorId {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
         static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
             &[
                 "connector_dropbox",
@@ -39283,7 +40651,23 @@ impl<'de> ::serde::Deserialize<'de> for McpToolConnectorId {
                 "connector_sharepoint",
             ],
         );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        &VALUES
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "realtime",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
+impl<'de> ::serde::Deserialize<'de> for McpToolConnectorId {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(
@@ -39356,7 +40740,7 @@ impl<'de> ::serde::Deserialize<'de> for McpToolExecutionError {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -39466,14 +40850,21 @@ impl ::serde::Serialize for McpToolExecutionErrorType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for McpToolExecutionErrorType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["mcp_tool_execution_error"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for McpToolExecutionErrorType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["mcp_tool_execution_error"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -39965,14 +41356,29 @@ impl ::serde::Serialize for McpToolMcpToolApprovalSetting {
         feature = "unreferenced"
     )
 )]
+impl crate::runtime::de::WireEnum for McpToolMcpToolApprovalSetting {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["always", "never"],
+        );
+        &VALUES
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "realtime",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for McpToolMcpToolApprovalSetting {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["always", "never"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(
@@ -40296,14 +41702,29 @@ impl ::serde::Serialize for McpToolType {
         feature = "unreferenced"
     )
 )]
+impl crate::runtime::de::WireEnum for McpToolType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["mcp"],
+        );
+        &VALUES
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "realtime",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for McpToolType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["mcp"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(
@@ -40407,12 +41828,12 @@ impl<'de> ::serde::Deserialize<'de> for Message {
             let mut v5 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put(object, 2, &mut v2),
                     3 => crate::runtime::de::put(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable_array(object, 4, &mut v4),
-                    5 => crate::runtime::de::put_nullable(object, 5, &mut v5),
+                    5 => crate::runtime::de::put_nullable_enum(object, 5, &mut v5),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -40692,14 +42113,28 @@ impl ::serde::Serialize for MessagePhase {
         feature = "unreferenced"
     )
 )]
+impl crate::runtime::de::WireEnum for MessagePhase {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["commentary", "final_answer"],
+        );
+        &VALUES
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for MessagePhase {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["commentary", "final_answer"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(
@@ -40774,14 +42209,21 @@ impl ::serde::Serialize for MessagePhase2 {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::WireEnum for MessagePhase2 {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["commentary", "final_answer"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
 impl<'de> ::serde::Deserialize<'de> for MessagePhase2 {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["commentary", "final_answer"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -40862,10 +42304,9 @@ impl ::serde::Serialize for MessageRole {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
-impl<'de> ::serde::Deserialize<'de> for MessageRole {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+impl crate::runtime::de::WireEnum for MessageRole {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
         static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
             &[
                 "unknown",
@@ -40878,7 +42319,15 @@ impl<'de> ::serde::Deserialize<'de> for MessageRole {
                 "tool",
             ],
         );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl<'de> ::serde::Deserialize<'de> for MessageRole {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -40939,14 +42388,21 @@ impl ::serde::Serialize for MessageStatus {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::WireEnum for MessageStatus {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["in_progress", "completed", "incomplete"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
 impl<'de> ::serde::Deserialize<'de> for MessageStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["in_progress", "completed", "incomplete"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -40999,14 +42455,21 @@ impl ::serde::Serialize for MessageType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::WireEnum for MessageType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["message"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
 impl<'de> ::serde::Deserialize<'de> for MessageType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["message"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -41502,14 +42965,21 @@ impl ::serde::Serialize for ModelResponsePropertiesPromptCacheRetention {
     }
 }
 #[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ModelResponsePropertiesPromptCacheRetention {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["in_memory", "24h"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ModelResponsePropertiesPromptCacheRetention {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["in_memory", "24h"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
@@ -41675,14 +43145,21 @@ impl ::serde::Serialize for ModerationInputType {
     }
 }
 #[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ModerationInputType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["text", "image"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ModerationInputType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["text", "image"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
@@ -41739,14 +43216,21 @@ impl ::serde::Serialize for ModerationMode {
     }
 }
 #[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ModerationMode {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["score", "block"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ModerationMode {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["score", "block"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
@@ -42085,7 +43569,7 @@ impl<'de> ::serde::Deserialize<'de> for ModerationResultBody {
             let mut v5 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
@@ -42166,14 +43650,21 @@ impl ::serde::Serialize for ModerationResultBodyType {
     }
 }
 #[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ModerationResultBodyType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["moderation_result"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ModerationResultBodyType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["moderation_result"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
@@ -42242,7 +43733,7 @@ impl<'de> ::serde::Deserialize<'de> for MoveParam {
             let mut v3 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_array(object, 3, &mut v3),
@@ -42373,14 +43864,21 @@ impl ::serde::Serialize for MoveParamType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for MoveParamType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["move"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for MoveParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["move"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -42481,7 +43979,7 @@ impl<'de> ::serde::Deserialize<'de> for NamespaceToolParam {
             let mut v3 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_array(object, 3, &mut v3),
@@ -42787,14 +44285,28 @@ impl ::serde::Serialize for NamespaceToolParamType {
         feature = "unreferenced"
     )
 )]
+impl crate::runtime::de::WireEnum for NamespaceToolParamType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["namespace"],
+        );
+        &VALUES
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for NamespaceToolParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["namespace"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(
@@ -42925,7 +44437,7 @@ impl<'de> ::serde::Deserialize<'de> for OpenAiFile {
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable_string(object, 4, &mut v4),
-                    5 => crate::runtime::de::put_nullable(object, 5, &mut v5),
+                    5 => crate::runtime::de::put_nullable_enum(object, 5, &mut v5),
                     6 => crate::runtime::de::put(object, 6, &mut v6),
                     7 => crate::runtime::de::put(object, 7, &mut v7),
                     8 => crate::runtime::de::put_nullable_string(object, 8, &mut v8),
@@ -43009,14 +44521,21 @@ impl ::serde::Serialize for OpenAiFileObject {
     }
 }
 #[cfg(any(feature = "files", feature = "uploads"))]
+impl crate::runtime::de::WireEnum for OpenAiFileObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["file"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "files", feature = "uploads"))]
 impl<'de> ::serde::Deserialize<'de> for OpenAiFileObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["file"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "files", feature = "uploads"))]
@@ -43104,10 +44623,9 @@ impl ::serde::Serialize for OpenAiFilePurpose {
     }
 }
 #[cfg(any(feature = "files", feature = "uploads"))]
-impl<'de> ::serde::Deserialize<'de> for OpenAiFilePurpose {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+impl crate::runtime::de::WireEnum for OpenAiFilePurpose {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
         static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
             &[
                 "assistants",
@@ -43120,7 +44638,15 @@ impl<'de> ::serde::Deserialize<'de> for OpenAiFilePurpose {
                 "user_data",
             ],
         );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        &VALUES
+    }
+}
+#[cfg(any(feature = "files", feature = "uploads"))]
+impl<'de> ::serde::Deserialize<'de> for OpenAiFilePurpose {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "files", feature = "uploads"))]
@@ -43182,14 +44708,21 @@ impl ::serde::Serialize for OpenAiFileStatus {
     }
 }
 #[cfg(any(feature = "files", feature = "uploads"))]
+impl crate::runtime::de::WireEnum for OpenAiFileStatus {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["uploaded", "processed", "error"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "files", feature = "uploads"))]
 impl<'de> ::serde::Deserialize<'de> for OpenAiFileStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["uploaded", "processed", "error"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "chatkit", feature = "skills", feature = "videos"))]
@@ -43246,14 +44779,21 @@ impl ::serde::Serialize for OrderEnum {
     }
 }
 #[cfg(any(feature = "chatkit", feature = "skills", feature = "videos"))]
+impl crate::runtime::de::WireEnum for OrderEnum {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["asc", "desc"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "chatkit", feature = "skills", feature = "videos"))]
 impl<'de> ::serde::Deserialize<'de> for OrderEnum {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["asc", "desc"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "chatkit", feature = "skills", feature = "videos"))]
@@ -43335,10 +44875,10 @@ impl<'de> ::serde::Deserialize<'de> for OutputMessage {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
-                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_nullable_enum(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_array(object, 3, &mut v3),
-                    4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
+                    4 => crate::runtime::de::put_nullable_enum(object, 4, &mut v4),
                     5 => crate::runtime::de::put(object, 5, &mut v5),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -43566,14 +45106,21 @@ impl ::serde::Serialize for OutputMessageRole {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for OutputMessageRole {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["assistant"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for OutputMessageRole {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["assistant"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -43663,14 +45210,21 @@ impl ::serde::Serialize for OutputMessageStatus {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for OutputMessageStatus {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["in_progress", "completed", "incomplete"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for OutputMessageStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["in_progress", "completed", "incomplete"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -43734,14 +45288,21 @@ impl ::serde::Serialize for OutputMessageType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for OutputMessageType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["message"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for OutputMessageType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["message"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -43832,7 +45393,7 @@ impl<'de> ::serde::Deserialize<'de> for OutputTextContent {
             let mut v3 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_array(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_array(object, 3, &mut v3),
@@ -43956,14 +45517,21 @@ impl ::serde::Serialize for OutputTextContentType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for OutputTextContentType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["output_text"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for OutputTextContentType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["output_text"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -44052,7 +45620,7 @@ impl<'de> ::serde::Deserialize<'de> for Program {
             let mut v4 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
@@ -44152,7 +45720,7 @@ impl<'de> ::serde::Deserialize<'de> for ProgramItemParam {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable_string(object, 4, &mut v4),
@@ -44289,14 +45857,21 @@ impl ::serde::Serialize for ProgramItemParamType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ProgramItemParamType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["program"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ProgramItemParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["program"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -44391,7 +45966,7 @@ impl<'de> ::serde::Deserialize<'de> for ProgramOutput {
             let mut v4 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
@@ -44491,7 +46066,7 @@ impl<'de> ::serde::Deserialize<'de> for ProgramOutputItemParam {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put(object, 4, &mut v4),
@@ -44628,14 +46203,21 @@ impl ::serde::Serialize for ProgramOutputItemParamType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ProgramOutputItemParamType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["program_output"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ProgramOutputItemParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["program_output"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -44721,14 +46303,21 @@ impl ::serde::Serialize for ProgramOutputItemStatus {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ProgramOutputItemStatus {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["completed", "incomplete"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ProgramOutputItemStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["completed", "incomplete"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -44796,14 +46385,21 @@ impl ::serde::Serialize for ProgramOutputStatus {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ProgramOutputStatus {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["completed", "incomplete"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ProgramOutputStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["completed", "incomplete"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -44856,14 +46452,21 @@ impl ::serde::Serialize for ProgramOutputType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ProgramOutputType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["program_output"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ProgramOutputType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["program_output"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -44935,7 +46538,7 @@ impl<'de> ::serde::Deserialize<'de> for ProgramToolCallCaller {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -45049,7 +46652,7 @@ impl<'de> ::serde::Deserialize<'de> for ProgramToolCallCallerParam {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -45159,14 +46762,21 @@ impl ::serde::Serialize for ProgramToolCallCallerParamType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ProgramToolCallCallerParamType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["program"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ProgramToolCallCallerParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["program"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -45237,14 +46847,21 @@ impl ::serde::Serialize for ProgramToolCallCallerType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ProgramToolCallCallerType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["program"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ProgramToolCallCallerType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["program"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -45315,14 +46932,21 @@ impl ::serde::Serialize for ProgramType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ProgramType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["program"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ProgramType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["program"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -45412,7 +47036,7 @@ impl<'de> ::serde::Deserialize<'de> for ProgrammaticToolCallingParam {
             let mut v0 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -45571,14 +47195,28 @@ impl ::serde::Serialize for ProgrammaticToolCallingParamType {
         feature = "unreferenced"
     )
 )]
+impl crate::runtime::de::WireEnum for ProgrammaticToolCallingParamType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["programmatic_tool_calling"],
+        );
+        &VALUES
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for ProgrammaticToolCallingParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["programmatic_tool_calling"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(
@@ -45824,7 +47462,7 @@ impl<'de> ::serde::Deserialize<'de> for PromptCacheBreakpointConfig {
             let mut v0 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -45999,14 +47637,30 @@ impl ::serde::Serialize for PromptCacheBreakpointConfigMode {
         feature = "unreferenced"
     )
 )]
+impl crate::runtime::de::WireEnum for PromptCacheBreakpointConfigMode {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["explicit"],
+        );
+        &VALUES
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "fine-tuning",
+        feature = "realtime",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for PromptCacheBreakpointConfigMode {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["explicit"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(
@@ -46114,7 +47768,7 @@ impl<'de> ::serde::Deserialize<'de> for PromptCacheBreakpointParam {
             let mut v0 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -46273,14 +47927,28 @@ impl ::serde::Serialize for PromptCacheBreakpointParamMode {
         feature = "unreferenced"
     )
 )]
+impl crate::runtime::de::WireEnum for PromptCacheBreakpointParamMode {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["explicit"],
+        );
+        &VALUES
+    }
+}
+#[cfg(
+    any(
+        feature = "chat",
+        feature = "conversations",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for PromptCacheBreakpointParamMode {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["explicit"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(
@@ -46369,14 +48037,21 @@ impl ::serde::Serialize for PromptCacheModeEnum {
     }
 }
 #[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for PromptCacheModeEnum {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["implicit", "explicit"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for PromptCacheModeEnum {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["implicit", "explicit"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
@@ -46444,8 +48119,8 @@ impl<'de> ::serde::Deserialize<'de> for PromptCacheOptionsParam {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -46569,14 +48244,21 @@ impl ::serde::Serialize for PromptCacheTtlEnum {
     }
 }
 #[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for PromptCacheTtlEnum {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["30m"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for PromptCacheTtlEnum {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["30m"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
@@ -46829,14 +48511,28 @@ impl ::serde::Serialize for RankerVersionType {
         feature = "unreferenced"
     )
 )]
+impl crate::runtime::de::WireEnum for RankerVersionType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["auto", "default-2024-11-15"],
+        );
+        &VALUES
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for RankerVersionType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["auto", "default-2024-11-15"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(
@@ -46936,7 +48632,7 @@ impl<'de> ::serde::Deserialize<'de> for RankingOptions {
             let mut v2 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
@@ -47169,14 +48865,30 @@ impl ::serde::Serialize for ReasoningEffort {
         feature = "unreferenced"
     )
 )]
+impl crate::runtime::de::WireEnum for ReasoningEffort {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["none", "minimal", "low", "medium", "high", "xhigh", "max"],
+        );
+        &VALUES
+    }
+}
+#[cfg(
+    any(
+        feature = "assistants",
+        feature = "chat",
+        feature = "evals",
+        feature = "fine-tuning",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for ReasoningEffort {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["none", "minimal", "low", "medium", "high", "xhigh", "max"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(
@@ -47269,12 +48981,12 @@ impl<'de> ::serde::Deserialize<'de> for ReasoningItem {
             let mut v5 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_array(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable_array(object, 4, &mut v4),
-                    5 => crate::runtime::de::put_nullable(object, 5, &mut v5),
+                    5 => crate::runtime::de::put_nullable_enum(object, 5, &mut v5),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -47445,14 +49157,21 @@ impl ::serde::Serialize for ReasoningItemStatus {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ReasoningItemStatus {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["in_progress", "completed", "incomplete"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ReasoningItemStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["in_progress", "completed", "incomplete"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -47516,14 +49235,21 @@ impl ::serde::Serialize for ReasoningItemType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ReasoningItemType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["reasoning"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ReasoningItemType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["reasoning"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -47606,7 +49332,7 @@ impl<'de> ::serde::Deserialize<'de> for ReasoningTextContent {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -47716,14 +49442,21 @@ impl ::serde::Serialize for ReasoningTextContentType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ReasoningTextContentType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["reasoning_text"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ReasoningTextContentType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["reasoning_text"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -47795,7 +49528,7 @@ impl<'de> ::serde::Deserialize<'de> for RefusalContent {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -47905,14 +49638,21 @@ impl ::serde::Serialize for RefusalContentType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for RefusalContentType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["refusal"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for RefusalContentType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["refusal"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -48005,7 +49745,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFormatJsonObject {
             let mut v0 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -48188,14 +49928,29 @@ impl ::serde::Serialize for ResponseFormatJsonObjectType {
         feature = "unreferenced"
     )
 )]
+impl crate::runtime::de::WireEnum for ResponseFormatJsonObjectType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["json_object"],
+        );
+        &VALUES
+    }
+}
+#[cfg(
+    any(
+        feature = "assistants",
+        feature = "chat",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for ResponseFormatJsonObjectType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["json_object"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(
@@ -48328,7 +50083,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFormatJsonSchema {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -48715,14 +50470,28 @@ impl ::serde::Serialize for ResponseFormatJsonSchemaType {
         feature = "unreferenced"
     )
 )]
+impl crate::runtime::de::WireEnum for ResponseFormatJsonSchemaType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["json_schema"],
+        );
+        &VALUES
+    }
+}
+#[cfg(
+    any(
+        feature = "assistants",
+        feature = "chat",
+        feature = "evals",
+        feature = "unreferenced"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for ResponseFormatJsonSchemaType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["json_schema"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(
@@ -48844,7 +50613,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFormatText {
             let mut v0 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -49027,14 +50796,29 @@ impl ::serde::Serialize for ResponseFormatTextType {
         feature = "unreferenced"
     )
 )]
+impl crate::runtime::de::WireEnum for ResponseFormatTextType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["text"],
+        );
+        &VALUES
+    }
+}
+#[cfg(
+    any(
+        feature = "assistants",
+        feature = "chat",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for ResponseFormatTextType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["text"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(
@@ -49382,7 +51166,7 @@ impl<'de> ::serde::Deserialize<'de> for Role {
             let mut v6 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
@@ -49495,7 +51279,7 @@ impl<'de> ::serde::Deserialize<'de> for RoleListResource {
             let mut v3 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_array(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
@@ -49611,14 +51395,28 @@ impl ::serde::Serialize for RoleListResourceObject {
         feature = "user-organization-role-assignments"
     )
 )]
+impl crate::runtime::de::WireEnum for RoleListResourceObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["list"],
+        );
+        &VALUES
+    }
+}
+#[cfg(
+    any(
+        feature = "group-organization-role-assignments",
+        feature = "project-group-role-assignments",
+        feature = "project-user-role-assignments",
+        feature = "user-organization-role-assignments"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for RoleListResourceObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["list"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(
@@ -49733,14 +51531,29 @@ impl ::serde::Serialize for RoleObject {
         feature = "user-organization-role-assignments"
     )
 )]
+impl crate::runtime::de::WireEnum for RoleObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["role"],
+        );
+        &VALUES
+    }
+}
+#[cfg(
+    any(
+        feature = "group-organization-role-assignments",
+        feature = "project-group-role-assignments",
+        feature = "project-user-role-assignments",
+        feature = "roles",
+        feature = "user-organization-role-assignments"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for RoleObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["role"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(
@@ -49803,7 +51616,7 @@ impl<'de> ::serde::Deserialize<'de> for ScreenshotParam {
             let mut v0 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -49906,14 +51719,21 @@ impl ::serde::Serialize for ScreenshotParamType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ScreenshotParamType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["screenshot"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ScreenshotParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["screenshot"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -50001,7 +51821,7 @@ impl<'de> ::serde::Deserialize<'de> for ScrollParam {
             let mut v5 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
@@ -50144,14 +51964,21 @@ impl ::serde::Serialize for ScrollParamType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ScrollParamType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["scroll"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ScrollParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["scroll"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -50268,14 +52095,28 @@ impl ::serde::Serialize for SearchContentType {
         feature = "unreferenced"
     )
 )]
+impl crate::runtime::de::WireEnum for SearchContentType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["text", "image"],
+        );
+        &VALUES
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for SearchContentType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["text", "image"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(
@@ -50396,14 +52237,28 @@ impl ::serde::Serialize for SearchContextSize {
         feature = "unreferenced"
     )
 )]
+impl crate::runtime::de::WireEnum for SearchContextSize {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["low", "medium", "high"],
+        );
+        &VALUES
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for SearchContextSize {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["low", "medium", "high"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(
@@ -50503,7 +52358,7 @@ impl<'de> ::serde::Deserialize<'de> for SkillReferenceParam {
             let mut v2 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
@@ -50690,14 +52545,29 @@ impl ::serde::Serialize for SkillReferenceParamType {
         feature = "unreferenced"
     )
 )]
+impl crate::runtime::de::WireEnum for SkillReferenceParamType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["skill_reference"],
+        );
+        &VALUES
+    }
+}
+#[cfg(
+    any(
+        feature = "containers",
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for SkillReferenceParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["skill_reference"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(
@@ -50897,7 +52767,7 @@ impl<'de> ::serde::Deserialize<'de> for SummaryTextContent {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -51007,14 +52877,21 @@ impl ::serde::Serialize for SummaryTextContentType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for SummaryTextContentType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["summary_text"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for SummaryTextContentType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["summary_text"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -51086,7 +52963,7 @@ impl<'de> ::serde::Deserialize<'de> for TextContent {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -51155,14 +53032,21 @@ impl ::serde::Serialize for TextContentType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::WireEnum for TextContentType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["text"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
 impl<'de> ::serde::Deserialize<'de> for TextContentType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["text"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -51341,7 +53225,7 @@ impl<'de> ::serde::Deserialize<'de> for TextResponseFormatJsonSchema {
             let mut v4 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
@@ -51485,14 +53369,21 @@ impl ::serde::Serialize for TextResponseFormatJsonSchemaType {
     }
 }
 #[cfg(any(feature = "evals", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for TextResponseFormatJsonSchemaType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["json_schema"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "evals", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for TextResponseFormatJsonSchemaType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["json_schema"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "evals", feature = "responses", feature = "unreferenced"))]
@@ -52161,7 +54052,7 @@ impl<'de> ::serde::Deserialize<'de> for ToolChoiceFunction {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -52279,14 +54170,21 @@ impl ::serde::Serialize for ToolChoiceFunctionType {
     }
 }
 #[cfg(any(feature = "realtime", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ToolChoiceFunctionType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["function"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "realtime", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ToolChoiceFunctionType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["function"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "realtime", feature = "responses", feature = "unreferenced"))]
@@ -52373,7 +54271,7 @@ impl<'de> ::serde::Deserialize<'de> for ToolChoiceMcp {
             let mut v2 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
@@ -52504,14 +54402,21 @@ impl ::serde::Serialize for ToolChoiceMcpType {
     }
 }
 #[cfg(any(feature = "realtime", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ToolChoiceMcpType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["mcp"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "realtime", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ToolChoiceMcpType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["mcp"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "realtime", feature = "responses", feature = "unreferenced"))]
@@ -52601,14 +54506,21 @@ impl ::serde::Serialize for ToolChoiceOptions {
     }
 }
 #[cfg(any(feature = "realtime", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ToolChoiceOptions {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["none", "auto", "required"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "realtime", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ToolChoiceOptions {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["none", "auto", "required"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "realtime", feature = "responses", feature = "unreferenced"))]
@@ -52704,7 +54616,7 @@ impl<'de> ::serde::Deserialize<'de> for ToolSearchCall {
             let mut v6 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put(object, 3, &mut v3),
@@ -52816,10 +54728,10 @@ impl<'de> ::serde::Deserialize<'de> for ToolSearchCallItemParam {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
-                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
-                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
+                    2 => crate::runtime::de::put_nullable_enum(object, 2, &mut v2),
+                    3 => crate::runtime::de::put_nullable_enum(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
-                    5 => crate::runtime::de::put_nullable(object, 5, &mut v5),
+                    5 => crate::runtime::de::put_nullable_enum(object, 5, &mut v5),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -52984,14 +54896,21 @@ impl ::serde::Serialize for ToolSearchCallItemParamType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ToolSearchCallItemParamType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["tool_search_call"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ToolSearchCallItemParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["tool_search_call"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -53073,14 +54992,21 @@ impl ::serde::Serialize for ToolSearchCallType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ToolSearchCallType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["tool_search_call"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ToolSearchCallType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["tool_search_call"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -53197,14 +55123,28 @@ impl ::serde::Serialize for ToolSearchExecutionType {
         feature = "unreferenced"
     )
 )]
+impl crate::runtime::de::WireEnum for ToolSearchExecutionType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["server", "client"],
+        );
+        &VALUES
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for ToolSearchExecutionType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["server", "client"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(
@@ -53296,7 +55236,7 @@ impl<'de> ::serde::Deserialize<'de> for ToolSearchOutput {
             let mut v6 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put(object, 3, &mut v3),
@@ -53408,10 +55348,10 @@ impl<'de> ::serde::Deserialize<'de> for ToolSearchOutputItemParam {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
-                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
-                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
+                    2 => crate::runtime::de::put_nullable_enum(object, 2, &mut v2),
+                    3 => crate::runtime::de::put_nullable_enum(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable_array(object, 4, &mut v4),
-                    5 => crate::runtime::de::put_nullable(object, 5, &mut v5),
+                    5 => crate::runtime::de::put_nullable_enum(object, 5, &mut v5),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -53576,14 +55516,21 @@ impl ::serde::Serialize for ToolSearchOutputItemParamType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ToolSearchOutputItemParamType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["tool_search_output"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ToolSearchOutputItemParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["tool_search_output"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -53665,14 +55612,21 @@ impl ::serde::Serialize for ToolSearchOutputType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ToolSearchOutputType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["tool_search_output"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ToolSearchOutputType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["tool_search_output"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -53773,8 +55727,8 @@ impl<'de> ::serde::Deserialize<'de> for ToolSearchToolParam {
             let mut v3 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
                     _ => ::std::result::Result::Ok(()),
@@ -53973,14 +55927,28 @@ impl ::serde::Serialize for ToolSearchToolParamType {
         feature = "unreferenced"
     )
 )]
+impl crate::runtime::de::WireEnum for ToolSearchToolParamType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["tool_search"],
+        );
+        &VALUES
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for ToolSearchToolParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["tool_search"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(
@@ -54190,7 +56158,7 @@ impl<'de> ::serde::Deserialize<'de> for TypeParam {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -54300,14 +56268,21 @@ impl ::serde::Serialize for TypeParamType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for TypeParamType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["type"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for TypeParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["type"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -54391,7 +56366,7 @@ impl<'de> ::serde::Deserialize<'de> for UrlCitationBody {
             let mut v4 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
@@ -54521,14 +56496,21 @@ impl ::serde::Serialize for UrlCitationBodyType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for UrlCitationBodyType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["url_citation"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for UrlCitationBodyType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["url_citation"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -54711,7 +56693,7 @@ impl<'de> ::serde::Deserialize<'de> for User {
             let mut v15 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
@@ -54938,14 +56920,27 @@ impl ::serde::Serialize for UserObject {
         feature = "users"
     )
 )]
+impl crate::runtime::de::WireEnum for UserObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["organization.user"],
+        );
+        &VALUES
+    }
+}
+#[cfg(
+    any(
+        feature = "project-user-role-assignments",
+        feature = "user-organization-role-assignments",
+        feature = "users"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for UserObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["organization.user"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(
@@ -55030,7 +57025,7 @@ impl<'de> ::serde::Deserialize<'de> for UserProjects {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_array(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -55135,14 +57130,27 @@ impl ::serde::Serialize for UserProjectsObject {
         feature = "users"
     )
 )]
+impl crate::runtime::de::WireEnum for UserProjectsObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["list"],
+        );
+        &VALUES
+    }
+}
+#[cfg(
+    any(
+        feature = "project-user-role-assignments",
+        feature = "user-organization-role-assignments",
+        feature = "users"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for UserProjectsObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["list"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(
@@ -55228,7 +57236,7 @@ impl<'de> ::serde::Deserialize<'de> for UserRoleAssignment {
             let mut v2 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
@@ -55330,14 +57338,26 @@ impl ::serde::Serialize for UserRoleAssignmentObject {
         feature = "user-organization-role-assignments"
     )
 )]
+impl crate::runtime::de::WireEnum for UserRoleAssignmentObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["user.role"],
+        );
+        &VALUES
+    }
+}
+#[cfg(
+    any(
+        feature = "project-user-role-assignments",
+        feature = "user-organization-role-assignments"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for UserRoleAssignmentObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["user.role"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(
@@ -55454,7 +57474,7 @@ impl<'de> ::serde::Deserialize<'de> for UserUser {
             let mut v7 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
@@ -55572,14 +57592,27 @@ impl ::serde::Serialize for UserUserObject {
         feature = "users"
     )
 )]
+impl crate::runtime::de::WireEnum for UserUserObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["user"],
+        );
+        &VALUES
+    }
+}
+#[cfg(
+    any(
+        feature = "project-user-role-assignments",
+        feature = "user-organization-role-assignments",
+        feature = "users"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for UserUserObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["user"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(
@@ -55859,14 +57892,21 @@ impl ::serde::Serialize for Verbosity {
     }
 }
 #[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for Verbosity {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["low", "medium", "high"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for Verbosity {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["low", "medium", "high"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
@@ -56387,7 +58427,7 @@ impl<'de> ::serde::Deserialize<'de> for WaitParam {
             let mut v0 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -56490,14 +58530,21 @@ impl ::serde::Serialize for WaitParamType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for WaitParamType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["wait"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for WaitParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["wait"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -56573,7 +58620,7 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchActionFind {
             let mut v2 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
@@ -56691,14 +58738,21 @@ impl ::serde::Serialize for WebSearchActionFindType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for WebSearchActionFindType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["find_in_page"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for WebSearchActionFindType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["find_in_page"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -56773,7 +58827,7 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchActionOpenPage {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -56891,14 +58945,21 @@ impl ::serde::Serialize for WebSearchActionOpenPageType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for WebSearchActionOpenPageType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["open_page"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for WebSearchActionOpenPageType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["open_page"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -56985,7 +59046,7 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchActionSearch {
             let mut v3 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_array(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_array(object, 3, &mut v3),
@@ -57131,14 +59192,21 @@ impl ::serde::Serialize for WebSearchActionSearchSourcesItemType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for WebSearchActionSearchSourcesItemType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["url"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for WebSearchActionSearchSourcesItemType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["url"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -57209,14 +59277,21 @@ impl ::serde::Serialize for WebSearchActionSearchType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for WebSearchActionSearchType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["search"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for WebSearchActionSearchType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["search"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -57291,7 +59366,7 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchActionSearchWebSearchSource {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -57438,7 +59513,7 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchApproximateLocation {
             let mut v4 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
@@ -57658,14 +59733,28 @@ impl ::serde::Serialize for WebSearchApproximateLocationType {
         feature = "unreferenced"
     )
 )]
+impl crate::runtime::de::WireEnum for WebSearchApproximateLocationType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["approximate"],
+        );
+        &VALUES
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for WebSearchApproximateLocationType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["approximate"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(
@@ -57790,7 +59879,7 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchPreviewTool {
                 let read = match index {
                     0 => crate::runtime::de::put(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
-                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    2 => crate::runtime::de::put_nullable_enum(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_array(object, 3, &mut v3),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -58003,14 +60092,28 @@ impl ::serde::Serialize for WebSearchPreviewToolType {
         feature = "unreferenced"
     )
 )]
+impl crate::runtime::de::WireEnum for WebSearchPreviewToolType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["web_search_preview", "web_search_preview_2025_03_11"],
+        );
+        &VALUES
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for WebSearchPreviewToolType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["web_search_preview", "web_search_preview_2025_03_11"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(
@@ -58133,7 +60236,7 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchTool {
                     1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
-                    4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
+                    4 => crate::runtime::de::put_nullable_enum(object, 4, &mut v4),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -58319,7 +60422,7 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchToolCall {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put(object, 2, &mut v2),
                     3 => crate::runtime::de::put(object, 3, &mut v3),
                     _ => ::std::result::Result::Ok(()),
@@ -58560,14 +60663,21 @@ impl ::serde::Serialize for WebSearchToolCallStatus {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for WebSearchToolCallStatus {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["in_progress", "searching", "completed", "failed"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for WebSearchToolCallStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["in_progress", "searching", "completed", "failed"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -58631,14 +60741,21 @@ impl ::serde::Serialize for WebSearchToolCallType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for WebSearchToolCallType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["web_search_call"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for WebSearchToolCallType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["web_search_call"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -58917,14 +61034,28 @@ impl ::serde::Serialize for WebSearchToolSearchContextSize {
         feature = "unreferenced"
     )
 )]
+impl crate::runtime::de::WireEnum for WebSearchToolSearchContextSize {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["low", "medium", "high"],
+        );
+        &VALUES
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for WebSearchToolSearchContextSize {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["low", "medium", "high"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(
@@ -59041,14 +61172,28 @@ impl ::serde::Serialize for WebSearchToolType {
         feature = "unreferenced"
     )
 )]
+impl crate::runtime::de::WireEnum for WebSearchToolType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["web_search", "web_search_2025_08_26"],
+        );
+        &VALUES
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for WebSearchToolType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["web_search", "web_search_2025_08_26"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(

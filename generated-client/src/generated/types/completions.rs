@@ -748,7 +748,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateCompletionResponse {
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable_string(object, 4, &mut v4),
-                    5 => crate::runtime::de::put_nullable(object, 5, &mut v5),
+                    5 => crate::runtime::de::put_nullable_enum(object, 5, &mut v5),
                     6 => crate::runtime::de::put_nullable(object, 6, &mut v6),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -839,7 +839,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateCompletionResponseChoicesItem {
             let mut v3 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
@@ -920,14 +920,21 @@ impl ::serde::Serialize for CreateCompletionResponseFinishReason {
     }
 }
 #[cfg(feature = "completions")]
+impl crate::runtime::de::WireEnum for CreateCompletionResponseFinishReason {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["stop", "length", "content_filter"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "completions")]
 impl<'de> ::serde::Deserialize<'de> for CreateCompletionResponseFinishReason {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["stop", "length", "content_filter"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "completions")]
@@ -1064,14 +1071,21 @@ impl ::serde::Serialize for CreateCompletionResponseObject {
     }
 }
 #[cfg(feature = "completions")]
+impl crate::runtime::de::WireEnum for CreateCompletionResponseObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["text_completion"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "completions")]
 impl<'de> ::serde::Deserialize<'de> for CreateCompletionResponseObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["text_completion"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "completions")]

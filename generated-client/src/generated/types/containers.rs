@@ -68,7 +68,7 @@ impl<'de> ::serde::Deserialize<'de> for ContainerFileListResource {
             let mut v4 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_array(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
@@ -146,14 +146,21 @@ impl ::serde::Serialize for ContainerFileListResourceObject {
     }
 }
 #[cfg(feature = "containers")]
+impl crate::runtime::de::WireEnum for ContainerFileListResourceObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["list"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "containers")]
 impl<'de> ::serde::Deserialize<'de> for ContainerFileListResourceObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["list"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "containers")]
@@ -331,7 +338,7 @@ impl<'de> ::serde::Deserialize<'de> for ContainerListResource {
             let mut v4 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_array(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
@@ -409,14 +416,21 @@ impl ::serde::Serialize for ContainerListResourceObject {
     }
 }
 #[cfg(feature = "containers")]
+impl crate::runtime::de::WireEnum for ContainerListResourceObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["list"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "containers")]
 impl<'de> ::serde::Deserialize<'de> for ContainerListResourceObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["list"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "containers")]
@@ -522,7 +536,7 @@ impl<'de> ::serde::Deserialize<'de> for ContainerResource {
                     4 => crate::runtime::de::put_nullable_string(object, 4, &mut v4),
                     5 => crate::runtime::de::put_int64(object, 5, &mut v5),
                     6 => crate::runtime::de::put_nullable(object, 6, &mut v6),
-                    7 => crate::runtime::de::put_nullable(object, 7, &mut v7),
+                    7 => crate::runtime::de::put_nullable_enum(object, 7, &mut v7),
                     8 => crate::runtime::de::put_nullable(object, 8, &mut v8),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -602,14 +616,21 @@ impl ::serde::Serialize for ContainerResourceAnchor {
     }
 }
 #[cfg(feature = "containers")]
+impl crate::runtime::de::WireEnum for ContainerResourceAnchor {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["last_active_at"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "containers")]
 impl<'de> ::serde::Deserialize<'de> for ContainerResourceAnchor {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["last_active_at"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "containers")]
@@ -673,7 +694,7 @@ impl<'de> ::serde::Deserialize<'de> for ContainerResourceExpiresAfter {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -753,14 +774,21 @@ impl ::serde::Serialize for ContainerResourceMemoryLimit {
     }
 }
 #[cfg(feature = "containers")]
+impl crate::runtime::de::WireEnum for ContainerResourceMemoryLimit {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["1g", "4g", "16g", "64g"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "containers")]
 impl<'de> ::serde::Deserialize<'de> for ContainerResourceMemoryLimit {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["1g", "4g", "16g", "64g"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "containers")]
@@ -889,14 +917,21 @@ impl ::serde::Serialize for ContainerResourceNetworkPolicyType {
     }
 }
 #[cfg(feature = "containers")]
+impl crate::runtime::de::WireEnum for ContainerResourceNetworkPolicyType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["allowlist", "disabled"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "containers")]
 impl<'de> ::serde::Deserialize<'de> for ContainerResourceNetworkPolicyType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["allowlist", "disabled"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "containers")]
@@ -979,7 +1014,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateContainerBody {
                     1 => crate::runtime::de::put_nullable_array(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_array(object, 3, &mut v3),
-                    4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
+                    4 => crate::runtime::de::put_nullable_enum(object, 4, &mut v4),
                     5 => crate::runtime::de::put_nullable(object, 5, &mut v5),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -1156,14 +1191,21 @@ impl ::serde::Serialize for CreateContainerBodyAnchor {
     }
 }
 #[cfg(feature = "containers")]
+impl crate::runtime::de::WireEnum for CreateContainerBodyAnchor {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["last_active_at"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "containers")]
 impl<'de> ::serde::Deserialize<'de> for CreateContainerBodyAnchor {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["last_active_at"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "containers")]
@@ -1238,7 +1280,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateContainerBodyExpiresAfter {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -1360,14 +1402,21 @@ impl ::serde::Serialize for CreateContainerBodyMemoryLimit {
     }
 }
 #[cfg(feature = "containers")]
+impl crate::runtime::de::WireEnum for CreateContainerBodyMemoryLimit {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["1g", "4g", "16g", "64g"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "containers")]
 impl<'de> ::serde::Deserialize<'de> for CreateContainerBodyMemoryLimit {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["1g", "4g", "16g", "64g"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "containers")]
@@ -1665,14 +1714,21 @@ impl ::serde::Serialize for ListContainerFilesOrder {
     }
 }
 #[cfg(feature = "containers")]
+impl crate::runtime::de::WireEnum for ListContainerFilesOrder {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["asc", "desc"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "containers")]
 impl<'de> ::serde::Deserialize<'de> for ListContainerFilesOrder {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["asc", "desc"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "containers")]
@@ -1740,14 +1796,21 @@ impl ::serde::Serialize for ListContainersOrder {
     }
 }
 #[cfg(feature = "containers")]
+impl crate::runtime::de::WireEnum for ListContainersOrder {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["asc", "desc"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "containers")]
 impl<'de> ::serde::Deserialize<'de> for ListContainersOrder {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["asc", "desc"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "containers")]

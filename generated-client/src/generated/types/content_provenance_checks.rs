@@ -72,7 +72,7 @@ impl<'de> ::serde::Deserialize<'de> for C2paProvenanceResult {
             let mut v5 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put(object, 1, &mut v1),
                     2 => crate::runtime::de::put(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
@@ -150,14 +150,21 @@ impl ::serde::Serialize for C2paProvenanceResultType {
     }
 }
 #[cfg(feature = "content-provenance-checks")]
+impl crate::runtime::de::WireEnum for C2paProvenanceResultType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["c2pa"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "content-provenance-checks")]
 impl<'de> ::serde::Deserialize<'de> for C2paProvenanceResultType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["c2pa"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "content-provenance-checks")]
@@ -229,14 +236,21 @@ impl ::serde::Serialize for C2paValidationStateApi {
     }
 }
 #[cfg(feature = "content-provenance-checks")]
+impl crate::runtime::de::WireEnum for C2paValidationStateApi {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["trusted", "valid", "invalid", "not_present"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "content-provenance-checks")]
 impl<'de> ::serde::Deserialize<'de> for C2paValidationStateApi {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["trusted", "valid", "invalid", "not_present"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "content-provenance-checks")]
@@ -324,14 +338,21 @@ impl ::serde::Serialize for ProvenanceCheckObject {
     }
 }
 #[cfg(feature = "content-provenance-checks")]
+impl crate::runtime::de::WireEnum for ProvenanceCheckObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["content_provenance_check"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "content-provenance-checks")]
 impl<'de> ::serde::Deserialize<'de> for ProvenanceCheckObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["content_provenance_check"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "content-provenance-checks")]
@@ -395,14 +416,21 @@ impl ::serde::Serialize for ProvenanceDetectionResultApi {
     }
 }
 #[cfg(feature = "content-provenance-checks")]
+impl crate::runtime::de::WireEnum for ProvenanceDetectionResultApi {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["detected", "not_detected"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "content-provenance-checks")]
 impl<'de> ::serde::Deserialize<'de> for ProvenanceDetectionResultApi {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["detected", "not_detected"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "content-provenance-checks")]
@@ -460,7 +488,7 @@ impl<'de> ::serde::Deserialize<'de> for ProvenanceResource {
             let mut v2 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_array(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
@@ -613,7 +641,7 @@ impl<'de> ::serde::Deserialize<'de> for SynthIdProvenanceResult {
             let mut v3 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
@@ -686,14 +714,21 @@ impl ::serde::Serialize for SynthIdProvenanceResultType {
     }
 }
 #[cfg(feature = "content-provenance-checks")]
+impl crate::runtime::de::WireEnum for SynthIdProvenanceResultType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["synthid"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "content-provenance-checks")]
 impl<'de> ::serde::Deserialize<'de> for SynthIdProvenanceResultType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["synthid"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "content-provenance-checks")]

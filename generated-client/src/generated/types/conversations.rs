@@ -505,7 +505,7 @@ impl<'de> ::serde::Deserialize<'de> for ConversationItemList {
             let mut v4 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_array(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
@@ -583,14 +583,21 @@ impl ::serde::Serialize for ConversationItemListObject {
     }
 }
 #[cfg(feature = "conversations")]
+impl crate::runtime::de::WireEnum for ConversationItemListObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["list"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "conversations")]
 impl<'de> ::serde::Deserialize<'de> for ConversationItemListObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["list"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "conversations")]
@@ -660,7 +667,7 @@ impl<'de> ::serde::Deserialize<'de> for ConversationResource {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
                     _ => ::std::result::Result::Ok(()),
@@ -734,14 +741,21 @@ impl ::serde::Serialize for ConversationResourceObject {
     }
 }
 #[cfg(feature = "conversations")]
+impl crate::runtime::de::WireEnum for ConversationResourceObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["conversation"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "conversations")]
 impl<'de> ::serde::Deserialize<'de> for ConversationResourceObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["conversation"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "conversations")]
@@ -1038,7 +1052,7 @@ impl<'de> ::serde::Deserialize<'de> for DeletedConversationResource {
             let mut v2 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
@@ -1110,14 +1124,21 @@ impl ::serde::Serialize for DeletedConversationResourceObject {
     }
 }
 #[cfg(any(feature = "conversations", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for DeletedConversationResourceObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["conversation.deleted"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "conversations", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for DeletedConversationResourceObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["conversation.deleted"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "unreferenced"))]
@@ -1181,14 +1202,21 @@ impl ::serde::Serialize for ListConversationItemsOrder {
     }
 }
 #[cfg(feature = "conversations")]
+impl crate::runtime::de::WireEnum for ListConversationItemsOrder {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["asc", "desc"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "conversations")]
 impl<'de> ::serde::Deserialize<'de> for ListConversationItemsOrder {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["asc", "desc"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "conversations")]

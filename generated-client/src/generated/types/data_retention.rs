@@ -56,7 +56,7 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationDataRetention {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -125,14 +125,21 @@ impl ::serde::Serialize for OrganizationDataRetentionObject {
     }
 }
 #[cfg(feature = "data-retention")]
+impl crate::runtime::de::WireEnum for OrganizationDataRetentionObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["organization.data_retention"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "data-retention")]
 impl<'de> ::serde::Deserialize<'de> for OrganizationDataRetentionObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["organization.data_retention"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "data-retention")]
@@ -204,10 +211,9 @@ impl ::serde::Serialize for OrganizationDataRetentionType {
     }
 }
 #[cfg(feature = "data-retention")]
-impl<'de> ::serde::Deserialize<'de> for OrganizationDataRetentionType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+impl crate::runtime::de::WireEnum for OrganizationDataRetentionType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
         static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
             &[
                 "zero_data_retention",
@@ -216,7 +222,15 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationDataRetentionType {
                 "enhanced_modified_abuse_monitoring",
             ],
         );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        &VALUES
+    }
+}
+#[cfg(feature = "data-retention")]
+impl<'de> ::serde::Deserialize<'de> for OrganizationDataRetentionType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "data-retention")]
@@ -270,7 +284,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectDataRetention {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -339,14 +353,21 @@ impl ::serde::Serialize for ProjectDataRetentionObject {
     }
 }
 #[cfg(feature = "data-retention")]
+impl crate::runtime::de::WireEnum for ProjectDataRetentionObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["project.data_retention"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "data-retention")]
 impl<'de> ::serde::Deserialize<'de> for ProjectDataRetentionObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["project.data_retention"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "data-retention")]
@@ -426,10 +447,9 @@ impl ::serde::Serialize for ProjectDataRetentionType {
     }
 }
 #[cfg(feature = "data-retention")]
-impl<'de> ::serde::Deserialize<'de> for ProjectDataRetentionType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+impl crate::runtime::de::WireEnum for ProjectDataRetentionType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
         static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
             &[
                 "organization_default",
@@ -440,7 +460,15 @@ impl<'de> ::serde::Deserialize<'de> for ProjectDataRetentionType {
                 "enhanced_modified_abuse_monitoring",
             ],
         );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        &VALUES
+    }
+}
+#[cfg(feature = "data-retention")]
+impl<'de> ::serde::Deserialize<'de> for ProjectDataRetentionType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "data-retention")]
@@ -615,11 +643,9 @@ impl ::serde::Serialize for UpdateOrganizationDataRetentionBodyRetentionType {
     }
 }
 #[cfg(feature = "data-retention")]
-impl<'de> ::serde::Deserialize<'de>
-for UpdateOrganizationDataRetentionBodyRetentionType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+impl crate::runtime::de::WireEnum for UpdateOrganizationDataRetentionBodyRetentionType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
         static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
             &[
                 "zero_data_retention",
@@ -628,7 +654,16 @@ for UpdateOrganizationDataRetentionBodyRetentionType {
                 "enhanced_modified_abuse_monitoring",
             ],
         );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        &VALUES
+    }
+}
+#[cfg(feature = "data-retention")]
+impl<'de> ::serde::Deserialize<'de>
+for UpdateOrganizationDataRetentionBodyRetentionType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "data-retention")]
@@ -822,10 +857,9 @@ impl ::serde::Serialize for UpdateProjectDataRetentionBodyRetentionType {
     }
 }
 #[cfg(feature = "data-retention")]
-impl<'de> ::serde::Deserialize<'de> for UpdateProjectDataRetentionBodyRetentionType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+impl crate::runtime::de::WireEnum for UpdateProjectDataRetentionBodyRetentionType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
         static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
             &[
                 "organization_default",
@@ -836,7 +870,15 @@ impl<'de> ::serde::Deserialize<'de> for UpdateProjectDataRetentionBodyRetentionT
                 "enhanced_modified_abuse_monitoring",
             ],
         );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        &VALUES
+    }
+}
+#[cfg(feature = "data-retention")]
+impl<'de> ::serde::Deserialize<'de> for UpdateProjectDataRetentionBodyRetentionType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "data-retention")]

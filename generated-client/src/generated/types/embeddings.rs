@@ -72,7 +72,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateEmbeddingRequest {
                 let read = match index {
                     0 => crate::runtime::de::put(object, 0, &mut v0),
                     1 => crate::runtime::de::put(object, 1, &mut v1),
-                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    2 => crate::runtime::de::put_nullable_enum(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable_string(object, 4, &mut v4),
                     _ => ::std::result::Result::Ok(()),
@@ -230,14 +230,21 @@ impl ::serde::Serialize for CreateEmbeddingRequestEncodingFormat {
     }
 }
 #[cfg(feature = "embeddings")]
+impl crate::runtime::de::WireEnum for CreateEmbeddingRequestEncodingFormat {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["float", "base64"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "embeddings")]
 impl<'de> ::serde::Deserialize<'de> for CreateEmbeddingRequestEncodingFormat {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["float", "base64"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "embeddings")]
@@ -560,7 +567,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateEmbeddingResponse {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_array(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
-                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    2 => crate::runtime::de::put_nullable_enum(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -633,14 +640,21 @@ impl ::serde::Serialize for CreateEmbeddingResponseObject {
     }
 }
 #[cfg(feature = "embeddings")]
+impl crate::runtime::de::WireEnum for CreateEmbeddingResponseObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["list"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "embeddings")]
 impl<'de> ::serde::Deserialize<'de> for CreateEmbeddingResponseObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["list"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "embeddings")]
@@ -780,7 +794,7 @@ impl<'de> ::serde::Deserialize<'de> for Embedding {
                 let read = match index {
                     0 => crate::runtime::de::put_int64(object, 0, &mut v0),
                     1 => crate::runtime::de::put_base64_float32(object, 1, &mut v1),
-                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    2 => crate::runtime::de::put_nullable_enum(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -850,14 +864,21 @@ impl ::serde::Serialize for EmbeddingObject {
     }
 }
 #[cfg(feature = "embeddings")]
+impl crate::runtime::de::WireEnum for EmbeddingObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["embedding"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "embeddings")]
 impl<'de> ::serde::Deserialize<'de> for EmbeddingObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["embedding"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "embeddings")]

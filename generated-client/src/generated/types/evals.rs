@@ -75,7 +75,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalCompletionsRunDataSource {
             let mut v4 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
@@ -333,15 +333,23 @@ impl ::serde::Serialize for CreateEvalCompletionsRunDataSourceItemReferenceType 
     }
 }
 #[cfg(feature = "evals")]
+impl crate::runtime::de::WireEnum
+for CreateEvalCompletionsRunDataSourceItemReferenceType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["item_reference"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "evals")]
 impl<'de> ::serde::Deserialize<'de>
 for CreateEvalCompletionsRunDataSourceItemReferenceType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["item_reference"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "evals")]
@@ -571,7 +579,7 @@ for CreateEvalCompletionsRunDataSourceSamplingParams {
             let mut v6 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
@@ -1006,14 +1014,21 @@ impl ::serde::Serialize for CreateEvalCompletionsRunDataSourceTemplateType {
     }
 }
 #[cfg(feature = "evals")]
+impl crate::runtime::de::WireEnum for CreateEvalCompletionsRunDataSourceTemplateType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["template"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "evals")]
 impl<'de> ::serde::Deserialize<'de> for CreateEvalCompletionsRunDataSourceTemplateType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["template"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "evals")]
@@ -1084,14 +1099,21 @@ impl ::serde::Serialize for CreateEvalCompletionsRunDataSourceType {
     }
 }
 #[cfg(feature = "evals")]
+impl crate::runtime::de::WireEnum for CreateEvalCompletionsRunDataSourceType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["completions"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "evals")]
 impl<'de> ::serde::Deserialize<'de> for CreateEvalCompletionsRunDataSourceType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["completions"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "evals")]
@@ -1173,7 +1195,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalCustomDataSourceConfig {
             let mut v2 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
@@ -1299,14 +1321,21 @@ impl ::serde::Serialize for CreateEvalCustomDataSourceConfigType {
     }
 }
 #[cfg(feature = "evals")]
+impl crate::runtime::de::WireEnum for CreateEvalCustomDataSourceConfigType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["custom"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "evals")]
 impl<'de> ::serde::Deserialize<'de> for CreateEvalCustomDataSourceConfigType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["custom"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "evals")]
@@ -1488,7 +1517,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalJsonlRunDataSource {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -1686,14 +1715,21 @@ impl ::serde::Serialize for CreateEvalJsonlRunDataSourceType {
     }
 }
 #[cfg(feature = "evals")]
+impl crate::runtime::de::WireEnum for CreateEvalJsonlRunDataSourceType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["jsonl"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "evals")]
 impl<'de> ::serde::Deserialize<'de> for CreateEvalJsonlRunDataSourceType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["jsonl"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "evals")]
@@ -1784,7 +1820,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalLabelModelGrader {
             let mut v5 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_array(object, 3, &mut v3),
@@ -1923,14 +1959,21 @@ impl ::serde::Serialize for CreateEvalLabelModelGraderType {
     }
 }
 #[cfg(feature = "evals")]
+impl crate::runtime::de::WireEnum for CreateEvalLabelModelGraderType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["label_model"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "evals")]
 impl<'de> ::serde::Deserialize<'de> for CreateEvalLabelModelGraderType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["label_model"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "evals")]
@@ -2005,7 +2048,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalLogsDataSourceConfig {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -2120,14 +2163,21 @@ impl ::serde::Serialize for CreateEvalLogsDataSourceConfigType {
     }
 }
 #[cfg(feature = "evals")]
+impl crate::runtime::de::WireEnum for CreateEvalLogsDataSourceConfigType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["logs"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "evals")]
 impl<'de> ::serde::Deserialize<'de> for CreateEvalLogsDataSourceConfigType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["logs"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "evals")]
@@ -2626,7 +2676,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalResponsesRunDataSource {
             let mut v4 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
@@ -3007,15 +3057,22 @@ impl ::serde::Serialize for CreateEvalResponsesRunDataSourceItemReferenceType {
     }
 }
 #[cfg(feature = "evals")]
+impl crate::runtime::de::WireEnum for CreateEvalResponsesRunDataSourceItemReferenceType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["item_reference"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "evals")]
 impl<'de> ::serde::Deserialize<'de>
 for CreateEvalResponsesRunDataSourceItemReferenceType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["item_reference"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "evals")]
@@ -3124,7 +3181,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalResponsesRunDataSourceSampling
             let mut v6 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
@@ -3547,14 +3604,21 @@ impl ::serde::Serialize for CreateEvalResponsesRunDataSourceTemplateType {
     }
 }
 #[cfg(feature = "evals")]
+impl crate::runtime::de::WireEnum for CreateEvalResponsesRunDataSourceTemplateType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["template"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "evals")]
 impl<'de> ::serde::Deserialize<'de> for CreateEvalResponsesRunDataSourceTemplateType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["template"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "evals")]
@@ -3733,14 +3797,21 @@ impl ::serde::Serialize for CreateEvalResponsesRunDataSourceType {
     }
 }
 #[cfg(feature = "evals")]
+impl crate::runtime::de::WireEnum for CreateEvalResponsesRunDataSourceType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["responses"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "evals")]
 impl<'de> ::serde::Deserialize<'de> for CreateEvalResponsesRunDataSourceType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["responses"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "evals")]
@@ -4055,7 +4126,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalStoredCompletionsDataSourceCon
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -4170,14 +4241,21 @@ impl ::serde::Serialize for CreateEvalStoredCompletionsDataSourceConfigType {
     }
 }
 #[cfg(feature = "evals")]
+impl crate::runtime::de::WireEnum for CreateEvalStoredCompletionsDataSourceConfigType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["stored_completions"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "evals")]
 impl<'de> ::serde::Deserialize<'de> for CreateEvalStoredCompletionsDataSourceConfigType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["stored_completions"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "evals")]
@@ -4433,7 +4511,7 @@ impl<'de> ::serde::Deserialize<'de> for Eval {
             let mut v6 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put(object, 3, &mut v3),
@@ -4590,7 +4668,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalCustomDataSourceConfig {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -4659,14 +4737,21 @@ impl ::serde::Serialize for EvalCustomDataSourceConfigType {
     }
 }
 #[cfg(feature = "evals")]
+impl crate::runtime::de::WireEnum for EvalCustomDataSourceConfigType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["custom"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "evals")]
 impl<'de> ::serde::Deserialize<'de> for EvalCustomDataSourceConfigType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["custom"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "evals")]
@@ -4824,7 +4909,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalGraderPython {
             let mut v4 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
@@ -5000,7 +5085,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalGraderScoreModel {
             let mut v6 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
@@ -5201,7 +5286,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalGraderTextSimilarity {
             let mut v5 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
@@ -5349,7 +5434,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalJsonlFileContentSource {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_array(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -5582,14 +5667,21 @@ impl ::serde::Serialize for EvalJsonlFileContentSourceType {
     }
 }
 #[cfg(feature = "evals")]
+impl crate::runtime::de::WireEnum for EvalJsonlFileContentSourceType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["file_content"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "evals")]
 impl<'de> ::serde::Deserialize<'de> for EvalJsonlFileContentSourceType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["file_content"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "evals")]
@@ -5661,7 +5753,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalJsonlFileIdSource {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -5771,14 +5863,21 @@ impl ::serde::Serialize for EvalJsonlFileIdSourceType {
     }
 }
 #[cfg(feature = "evals")]
+impl crate::runtime::de::WireEnum for EvalJsonlFileIdSourceType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["file_id"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "evals")]
 impl<'de> ::serde::Deserialize<'de> for EvalJsonlFileIdSourceType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["file_id"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "evals")]
@@ -5862,7 +5961,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalList {
             let mut v4 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_array(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
@@ -5940,14 +6039,21 @@ impl ::serde::Serialize for EvalListObject {
     }
 }
 #[cfg(feature = "evals")]
+impl crate::runtime::de::WireEnum for EvalListObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["list"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "evals")]
 impl<'de> ::serde::Deserialize<'de> for EvalListObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["list"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "evals")]
@@ -6015,7 +6121,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalLogsDataSourceConfig {
             let mut v2 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
@@ -6086,14 +6192,21 @@ impl ::serde::Serialize for EvalLogsDataSourceConfigType {
     }
 }
 #[cfg(feature = "evals")]
+impl crate::runtime::de::WireEnum for EvalLogsDataSourceConfigType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["logs"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "evals")]
 impl<'de> ::serde::Deserialize<'de> for EvalLogsDataSourceConfigType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["logs"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "evals")]
@@ -6153,14 +6266,21 @@ impl ::serde::Serialize for EvalObject {
     }
 }
 #[cfg(feature = "evals")]
+impl crate::runtime::de::WireEnum for EvalObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["eval"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "evals")]
 impl<'de> ::serde::Deserialize<'de> for EvalObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["eval"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "evals")]
@@ -6275,13 +6395,13 @@ impl<'de> ::serde::Deserialize<'de> for EvalResponsesSource {
             let mut v10 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put_int64(object, 4, &mut v4),
                     5 => crate::runtime::de::put_int64(object, 5, &mut v5),
-                    6 => crate::runtime::de::put_nullable(object, 6, &mut v6),
+                    6 => crate::runtime::de::put_nullable_enum(object, 6, &mut v6),
                     7 => crate::runtime::de::put_nullable(object, 7, &mut v7),
                     8 => crate::runtime::de::put_nullable(object, 8, &mut v8),
                     9 => crate::runtime::de::put_nullable_array(object, 9, &mut v9),
@@ -6512,14 +6632,21 @@ impl ::serde::Serialize for EvalResponsesSourceType {
     }
 }
 #[cfg(feature = "evals")]
+impl crate::runtime::de::WireEnum for EvalResponsesSourceType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["responses"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "evals")]
 impl<'de> ::serde::Deserialize<'de> for EvalResponsesSourceType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["responses"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "evals")]
@@ -6659,7 +6786,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalRun {
             let mut v13 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
@@ -6855,7 +6982,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunList {
             let mut v4 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_array(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
@@ -6933,14 +7060,21 @@ impl ::serde::Serialize for EvalRunListObject {
     }
 }
 #[cfg(feature = "evals")]
+impl crate::runtime::de::WireEnum for EvalRunListObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["list"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "evals")]
 impl<'de> ::serde::Deserialize<'de> for EvalRunListObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["list"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "evals")]
@@ -7000,14 +7134,21 @@ impl ::serde::Serialize for EvalRunObject {
     }
 }
 #[cfg(feature = "evals")]
+impl crate::runtime::de::WireEnum for EvalRunObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["eval.run"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "evals")]
 impl<'de> ::serde::Deserialize<'de> for EvalRunObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["eval.run"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "evals")]
@@ -7114,7 +7255,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunOutputItem {
             let mut v9 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
@@ -7293,7 +7434,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunOutputItemList {
             let mut v4 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_array(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
@@ -7371,14 +7512,21 @@ impl ::serde::Serialize for EvalRunOutputItemListObject {
     }
 }
 #[cfg(feature = "evals")]
+impl crate::runtime::de::WireEnum for EvalRunOutputItemListObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["list"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "evals")]
 impl<'de> ::serde::Deserialize<'de> for EvalRunOutputItemListObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["list"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "evals")]
@@ -7438,14 +7586,21 @@ impl ::serde::Serialize for EvalRunOutputItemObject {
     }
 }
 #[cfg(feature = "evals")]
+impl crate::runtime::de::WireEnum for EvalRunOutputItemObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["eval.run.output_item"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "evals")]
 impl<'de> ::serde::Deserialize<'de> for EvalRunOutputItemObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["eval.run.output_item"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "evals")]
@@ -8189,7 +8344,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalStoredCompletionsDataSourceConfig {
             let mut v2 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
@@ -8260,14 +8415,21 @@ impl ::serde::Serialize for EvalStoredCompletionsDataSourceConfigType {
     }
 }
 #[cfg(feature = "evals")]
+impl crate::runtime::de::WireEnum for EvalStoredCompletionsDataSourceConfigType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["stored_completions"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "evals")]
 impl<'de> ::serde::Deserialize<'de> for EvalStoredCompletionsDataSourceConfigType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["stored_completions"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "evals")]
@@ -8347,7 +8509,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalStoredCompletionsSource {
             let mut v5 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
@@ -8517,14 +8679,21 @@ impl ::serde::Serialize for EvalStoredCompletionsSourceType {
     }
 }
 #[cfg(feature = "evals")]
+impl crate::runtime::de::WireEnum for EvalStoredCompletionsSourceType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["stored_completions"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "evals")]
 impl<'de> ::serde::Deserialize<'de> for EvalStoredCompletionsSourceType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["stored_completions"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "evals")]
@@ -8707,14 +8876,21 @@ impl ::serde::Serialize for GetEvalRunOutputItemsOrder {
     }
 }
 #[cfg(feature = "evals")]
+impl crate::runtime::de::WireEnum for GetEvalRunOutputItemsOrder {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["asc", "desc"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "evals")]
 impl<'de> ::serde::Deserialize<'de> for GetEvalRunOutputItemsOrder {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["asc", "desc"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "evals")]
@@ -8782,14 +8958,21 @@ impl ::serde::Serialize for GetEvalRunOutputItemsStatus {
     }
 }
 #[cfg(feature = "evals")]
+impl crate::runtime::de::WireEnum for GetEvalRunOutputItemsStatus {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["fail", "pass"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "evals")]
 impl<'de> ::serde::Deserialize<'de> for GetEvalRunOutputItemsStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["fail", "pass"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "evals")]
@@ -8857,14 +9040,21 @@ impl ::serde::Serialize for GetEvalRunsOrder {
     }
 }
 #[cfg(feature = "evals")]
+impl crate::runtime::de::WireEnum for GetEvalRunsOrder {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["asc", "desc"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "evals")]
 impl<'de> ::serde::Deserialize<'de> for GetEvalRunsOrder {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["asc", "desc"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "evals")]
@@ -8944,14 +9134,21 @@ impl ::serde::Serialize for GetEvalRunsStatus {
     }
 }
 #[cfg(feature = "evals")]
+impl crate::runtime::de::WireEnum for GetEvalRunsStatus {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["queued", "in_progress", "completed", "canceled", "failed"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "evals")]
 impl<'de> ::serde::Deserialize<'de> for GetEvalRunsStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["queued", "in_progress", "completed", "canceled", "failed"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "evals")]
@@ -9019,7 +9216,7 @@ impl<'de> ::serde::Deserialize<'de> for InputMessagesItemReference {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -9135,7 +9332,7 @@ impl<'de> ::serde::Deserialize<'de> for InputMessagesTemplate {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_array(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -9253,7 +9450,7 @@ impl<'de> ::serde::Deserialize<'de> for ItemReferenceInputMessages {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -9372,14 +9569,21 @@ impl ::serde::Serialize for ListEvalsOrder {
     }
 }
 #[cfg(feature = "evals")]
+impl crate::runtime::de::WireEnum for ListEvalsOrder {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["asc", "desc"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "evals")]
 impl<'de> ::serde::Deserialize<'de> for ListEvalsOrder {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["asc", "desc"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "evals")]
@@ -9447,14 +9651,21 @@ impl ::serde::Serialize for ListEvalsOrderBy {
     }
 }
 #[cfg(feature = "evals")]
+impl crate::runtime::de::WireEnum for ListEvalsOrderBy {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["created_at", "updated_at"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "evals")]
 impl<'de> ::serde::Deserialize<'de> for ListEvalsOrderBy {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["created_at", "updated_at"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "evals")]
@@ -9641,7 +9852,7 @@ impl<'de> ::serde::Deserialize<'de> for TemplateInputMessages {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_array(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };

@@ -134,14 +134,21 @@ impl ::serde::Serialize for CreateFileRequestPurpose {
     }
 }
 #[cfg(feature = "files")]
+impl crate::runtime::de::WireEnum for CreateFileRequestPurpose {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["assistants", "batch", "fine-tune", "vision", "user_data", "evals"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "files")]
 impl<'de> ::serde::Deserialize<'de> for CreateFileRequestPurpose {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["assistants", "batch", "fine-tune", "vision", "user_data", "evals"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "files")]
@@ -211,7 +218,7 @@ impl<'de> ::serde::Deserialize<'de> for DeleteFileResponse {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -282,14 +289,21 @@ impl ::serde::Serialize for DeleteFileResponseObject {
     }
 }
 #[cfg(feature = "files")]
+impl crate::runtime::de::WireEnum for DeleteFileResponseObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["file"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "files")]
 impl<'de> ::serde::Deserialize<'de> for DeleteFileResponseObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["file"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "files")]
@@ -353,14 +367,21 @@ impl ::serde::Serialize for ListFilesOrder {
     }
 }
 #[cfg(feature = "files")]
+impl crate::runtime::de::WireEnum for ListFilesOrder {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["asc", "desc"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "files")]
 impl<'de> ::serde::Deserialize<'de> for ListFilesOrder {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["asc", "desc"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "files")]

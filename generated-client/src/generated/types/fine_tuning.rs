@@ -549,14 +549,21 @@ impl ::serde::Serialize for CreateFineTuningJobRequestBatchSizeAuto {
     }
 }
 #[cfg(feature = "fine-tuning")]
+impl crate::runtime::de::WireEnum for CreateFineTuningJobRequestBatchSizeAuto {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["auto"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "fine-tuning")]
 impl<'de> ::serde::Deserialize<'de> for CreateFineTuningJobRequestBatchSizeAuto {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["auto"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -802,7 +809,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateFineTuningJobRequestIntegrationsIt
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -914,14 +921,21 @@ impl ::serde::Serialize for CreateFineTuningJobRequestIntegrationsItemType {
     }
 }
 #[cfg(feature = "fine-tuning")]
+impl crate::runtime::de::WireEnum for CreateFineTuningJobRequestIntegrationsItemType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["wandb"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "fine-tuning")]
 impl<'de> ::serde::Deserialize<'de> for CreateFineTuningJobRequestIntegrationsItemType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["wandb"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -1131,15 +1145,23 @@ impl ::serde::Serialize for CreateFineTuningJobRequestLearningRateMultiplierAuto
     }
 }
 #[cfg(feature = "fine-tuning")]
+impl crate::runtime::de::WireEnum
+for CreateFineTuningJobRequestLearningRateMultiplierAuto {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["auto"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "fine-tuning")]
 impl<'de> ::serde::Deserialize<'de>
 for CreateFineTuningJobRequestLearningRateMultiplierAuto {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["auto"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -1414,14 +1436,21 @@ impl ::serde::Serialize for CreateFineTuningJobRequestNEpochsAuto {
     }
 }
 #[cfg(feature = "fine-tuning")]
+impl crate::runtime::de::WireEnum for CreateFineTuningJobRequestNEpochsAuto {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["auto"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "fine-tuning")]
 impl<'de> ::serde::Deserialize<'de> for CreateFineTuningJobRequestNEpochsAuto {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["auto"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -1668,7 +1697,7 @@ impl<'de> ::serde::Deserialize<'de> for DeleteFineTuningCheckpointPermissionResp
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -1739,15 +1768,23 @@ impl ::serde::Serialize for DeleteFineTuningCheckpointPermissionResponseObject {
     }
 }
 #[cfg(feature = "fine-tuning")]
+impl crate::runtime::de::WireEnum
+for DeleteFineTuningCheckpointPermissionResponseObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["checkpoint.permission"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "fine-tuning")]
 impl<'de> ::serde::Deserialize<'de>
 for DeleteFineTuningCheckpointPermissionResponseObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["checkpoint.permission"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -2109,14 +2146,21 @@ impl ::serde::Serialize for FineTuneDpoHyperparametersBatchSizeAuto {
     }
 }
 #[cfg(feature = "fine-tuning")]
+impl crate::runtime::de::WireEnum for FineTuneDpoHyperparametersBatchSizeAuto {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["auto"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "fine-tuning")]
 impl<'de> ::serde::Deserialize<'de> for FineTuneDpoHyperparametersBatchSizeAuto {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["auto"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -2321,14 +2365,21 @@ impl ::serde::Serialize for FineTuneDpoHyperparametersBetaAuto {
     }
 }
 #[cfg(feature = "fine-tuning")]
+impl crate::runtime::de::WireEnum for FineTuneDpoHyperparametersBetaAuto {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["auto"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "fine-tuning")]
 impl<'de> ::serde::Deserialize<'de> for FineTuneDpoHyperparametersBetaAuto {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["auto"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -2549,15 +2600,23 @@ impl ::serde::Serialize for FineTuneDpoHyperparametersLearningRateMultiplierAuto
     }
 }
 #[cfg(feature = "fine-tuning")]
+impl crate::runtime::de::WireEnum
+for FineTuneDpoHyperparametersLearningRateMultiplierAuto {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["auto"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "fine-tuning")]
 impl<'de> ::serde::Deserialize<'de>
 for FineTuneDpoHyperparametersLearningRateMultiplierAuto {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["auto"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -2763,14 +2822,21 @@ impl ::serde::Serialize for FineTuneDpoHyperparametersNEpochsAuto {
     }
 }
 #[cfg(feature = "fine-tuning")]
+impl crate::runtime::de::WireEnum for FineTuneDpoHyperparametersNEpochsAuto {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["auto"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "fine-tuning")]
 impl<'de> ::serde::Deserialize<'de> for FineTuneDpoHyperparametersNEpochsAuto {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["auto"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -3129,14 +3195,21 @@ impl ::serde::Serialize for FineTuneMethodType {
     }
 }
 #[cfg(feature = "fine-tuning")]
+impl crate::runtime::de::WireEnum for FineTuneMethodType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["supervised", "dpo", "reinforcement"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "fine-tuning")]
 impl<'de> ::serde::Deserialize<'de> for FineTuneMethodType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["supervised", "dpo", "reinforcement"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -3258,7 +3331,7 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneReinforcementHyperparameters {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
-                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
+                    3 => crate::runtime::de::put_nullable_enum(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
                     5 => crate::runtime::de::put_nullable(object, 5, &mut v5),
                     6 => crate::runtime::de::put_nullable(object, 6, &mut v6),
@@ -3611,15 +3684,22 @@ impl ::serde::Serialize for FineTuneReinforcementHyperparametersBatchSizeAuto {
     }
 }
 #[cfg(feature = "fine-tuning")]
+impl crate::runtime::de::WireEnum for FineTuneReinforcementHyperparametersBatchSizeAuto {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["auto"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "fine-tuning")]
 impl<'de> ::serde::Deserialize<'de>
 for FineTuneReinforcementHyperparametersBatchSizeAuto {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["auto"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -3848,15 +3928,23 @@ impl ::serde::Serialize for FineTuneReinforcementHyperparametersComputeMultiplie
     }
 }
 #[cfg(feature = "fine-tuning")]
+impl crate::runtime::de::WireEnum
+for FineTuneReinforcementHyperparametersComputeMultiplierAuto {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["auto"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "fine-tuning")]
 impl<'de> ::serde::Deserialize<'de>
 for FineTuneReinforcementHyperparametersComputeMultiplierAuto {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["auto"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -4080,15 +4168,23 @@ impl ::serde::Serialize for FineTuneReinforcementHyperparametersEvalIntervalAuto
     }
 }
 #[cfg(feature = "fine-tuning")]
+impl crate::runtime::de::WireEnum
+for FineTuneReinforcementHyperparametersEvalIntervalAuto {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["auto"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "fine-tuning")]
 impl<'de> ::serde::Deserialize<'de>
 for FineTuneReinforcementHyperparametersEvalIntervalAuto {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["auto"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -4308,15 +4404,23 @@ impl ::serde::Serialize for FineTuneReinforcementHyperparametersEvalSamplesAuto 
     }
 }
 #[cfg(feature = "fine-tuning")]
+impl crate::runtime::de::WireEnum
+for FineTuneReinforcementHyperparametersEvalSamplesAuto {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["auto"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "fine-tuning")]
 impl<'de> ::serde::Deserialize<'de>
 for FineTuneReinforcementHyperparametersEvalSamplesAuto {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["auto"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -4400,15 +4504,23 @@ impl ::serde::Serialize for FineTuneReinforcementHyperparametersLearningMultipli
     }
 }
 #[cfg(feature = "fine-tuning")]
+impl crate::runtime::de::WireEnum
+for FineTuneReinforcementHyperparametersLearningMultiplierAuto {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["auto"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "fine-tuning")]
 impl<'de> ::serde::Deserialize<'de>
 for FineTuneReinforcementHyperparametersLearningMultiplierAuto {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["auto"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -4772,14 +4884,21 @@ impl ::serde::Serialize for FineTuneReinforcementHyperparametersNEpochsAuto {
     }
 }
 #[cfg(feature = "fine-tuning")]
+impl crate::runtime::de::WireEnum for FineTuneReinforcementHyperparametersNEpochsAuto {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["auto"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "fine-tuning")]
 impl<'de> ::serde::Deserialize<'de> for FineTuneReinforcementHyperparametersNEpochsAuto {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["auto"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -4873,15 +4992,23 @@ impl ::serde::Serialize for FineTuneReinforcementHyperparametersReasoningEffort 
     }
 }
 #[cfg(feature = "fine-tuning")]
+impl crate::runtime::de::WireEnum
+for FineTuneReinforcementHyperparametersReasoningEffort {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["default", "low", "medium", "high"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "fine-tuning")]
 impl<'de> ::serde::Deserialize<'de>
 for FineTuneReinforcementHyperparametersReasoningEffort {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["default", "low", "medium", "high"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -5506,14 +5633,21 @@ impl ::serde::Serialize for FineTuneSupervisedHyperparametersBatchSizeAuto {
     }
 }
 #[cfg(feature = "fine-tuning")]
+impl crate::runtime::de::WireEnum for FineTuneSupervisedHyperparametersBatchSizeAuto {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["auto"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "fine-tuning")]
 impl<'de> ::serde::Deserialize<'de> for FineTuneSupervisedHyperparametersBatchSizeAuto {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["auto"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -5743,15 +5877,23 @@ impl ::serde::Serialize for FineTuneSupervisedHyperparametersLearningRateMultipl
     }
 }
 #[cfg(feature = "fine-tuning")]
+impl crate::runtime::de::WireEnum
+for FineTuneSupervisedHyperparametersLearningRateMultiplierAuto {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["auto"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "fine-tuning")]
 impl<'de> ::serde::Deserialize<'de>
 for FineTuneSupervisedHyperparametersLearningRateMultiplierAuto {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["auto"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -5967,14 +6109,21 @@ impl ::serde::Serialize for FineTuneSupervisedHyperparametersNEpochsAuto {
     }
 }
 #[cfg(feature = "fine-tuning")]
+impl crate::runtime::de::WireEnum for FineTuneSupervisedHyperparametersNEpochsAuto {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["auto"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "fine-tuning")]
 impl<'de> ::serde::Deserialize<'de> for FineTuneSupervisedHyperparametersNEpochsAuto {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["auto"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -6184,7 +6333,7 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningCheckpointPermission {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
-                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
+                    3 => crate::runtime::de::put_nullable_enum(object, 3, &mut v3),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -6256,14 +6405,21 @@ impl ::serde::Serialize for FineTuningCheckpointPermissionObject {
     }
 }
 #[cfg(feature = "fine-tuning")]
+impl crate::runtime::de::WireEnum for FineTuningCheckpointPermissionObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["checkpoint.permission"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "fine-tuning")]
 impl<'de> ::serde::Deserialize<'de> for FineTuningCheckpointPermissionObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["checkpoint.permission"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -6324,7 +6480,7 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningIntegration {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -6393,14 +6549,21 @@ impl ::serde::Serialize for FineTuningIntegrationType {
     }
 }
 #[cfg(feature = "fine-tuning")]
+impl crate::runtime::de::WireEnum for FineTuningIntegrationType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["wandb"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "fine-tuning")]
 impl<'de> ::serde::Deserialize<'de> for FineTuningIntegrationType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["wandb"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -6648,7 +6811,7 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJob {
                     4 => crate::runtime::de::put_int64(object, 4, &mut v4),
                     5 => crate::runtime::de::put_nullable(object, 5, &mut v5),
                     6 => crate::runtime::de::put_nullable_string(object, 6, &mut v6),
-                    7 => crate::runtime::de::put_nullable(object, 7, &mut v7),
+                    7 => crate::runtime::de::put_nullable_enum(object, 7, &mut v7),
                     8 => crate::runtime::de::put_nullable_string(object, 8, &mut v8),
                     9 => crate::runtime::de::put_nullable_array(object, 9, &mut v9),
                     10 => crate::runtime::de::put(object, 10, &mut v10),
@@ -6860,14 +7023,21 @@ impl ::serde::Serialize for FineTuningJobBatchSizeAuto {
     }
 }
 #[cfg(feature = "fine-tuning")]
+impl crate::runtime::de::WireEnum for FineTuningJobBatchSizeAuto {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["auto"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "fine-tuning")]
 impl<'de> ::serde::Deserialize<'de> for FineTuningJobBatchSizeAuto {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["auto"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -6982,7 +7152,7 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobCheckpoint {
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
                     5 => crate::runtime::de::put_nullable_string(object, 5, &mut v5),
-                    6 => crate::runtime::de::put_nullable(object, 6, &mut v6),
+                    6 => crate::runtime::de::put_nullable_enum(object, 6, &mut v6),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -7180,14 +7350,21 @@ impl ::serde::Serialize for FineTuningJobCheckpointObject {
     }
 }
 #[cfg(feature = "fine-tuning")]
+impl crate::runtime::de::WireEnum for FineTuningJobCheckpointObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["fine_tuning.job.checkpoint"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "fine-tuning")]
 impl<'de> ::serde::Deserialize<'de> for FineTuningJobCheckpointObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["fine_tuning.job.checkpoint"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -7346,12 +7523,12 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobEvent {
             let mut v6 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable_string(object, 4, &mut v4),
-                    5 => crate::runtime::de::put_nullable(object, 5, &mut v5),
+                    5 => crate::runtime::de::put_nullable_enum(object, 5, &mut v5),
                     6 => crate::runtime::de::put_nullable(object, 6, &mut v6),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -7436,14 +7613,21 @@ impl ::serde::Serialize for FineTuningJobEventLevel {
     }
 }
 #[cfg(feature = "fine-tuning")]
+impl crate::runtime::de::WireEnum for FineTuningJobEventLevel {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["info", "warn", "error"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "fine-tuning")]
 impl<'de> ::serde::Deserialize<'de> for FineTuningJobEventLevel {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["info", "warn", "error"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -7496,14 +7680,21 @@ impl ::serde::Serialize for FineTuningJobEventObject {
     }
 }
 #[cfg(feature = "fine-tuning")]
+impl crate::runtime::de::WireEnum for FineTuningJobEventObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["fine_tuning.job.event"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "fine-tuning")]
 impl<'de> ::serde::Deserialize<'de> for FineTuningJobEventObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["fine_tuning.job.event"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -7567,14 +7758,21 @@ impl ::serde::Serialize for FineTuningJobEventType {
     }
 }
 #[cfg(feature = "fine-tuning")]
+impl crate::runtime::de::WireEnum for FineTuningJobEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["message", "metrics"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "fine-tuning")]
 impl<'de> ::serde::Deserialize<'de> for FineTuningJobEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["message", "metrics"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -7818,14 +8016,21 @@ impl ::serde::Serialize for FineTuningJobLearningRateMultiplierAuto {
     }
 }
 #[cfg(feature = "fine-tuning")]
+impl crate::runtime::de::WireEnum for FineTuningJobLearningRateMultiplierAuto {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["auto"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "fine-tuning")]
 impl<'de> ::serde::Deserialize<'de> for FineTuningJobLearningRateMultiplierAuto {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["auto"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -8001,14 +8206,21 @@ impl ::serde::Serialize for FineTuningJobNEpochsAuto {
     }
 }
 #[cfg(feature = "fine-tuning")]
+impl crate::runtime::de::WireEnum for FineTuningJobNEpochsAuto {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["auto"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "fine-tuning")]
 impl<'de> ::serde::Deserialize<'de> for FineTuningJobNEpochsAuto {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["auto"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -8079,14 +8291,21 @@ impl ::serde::Serialize for FineTuningJobObject {
     }
 }
 #[cfg(feature = "fine-tuning")]
+impl crate::runtime::de::WireEnum for FineTuningJobObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["fine_tuning.job"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "fine-tuning")]
 impl<'de> ::serde::Deserialize<'de> for FineTuningJobObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["fine_tuning.job"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -8166,10 +8385,9 @@ impl ::serde::Serialize for FineTuningJobStatus {
     }
 }
 #[cfg(feature = "fine-tuning")]
-impl<'de> ::serde::Deserialize<'de> for FineTuningJobStatus {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+impl crate::runtime::de::WireEnum for FineTuningJobStatus {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
         static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
             &[
                 "validating_files",
@@ -8180,7 +8398,15 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobStatus {
                 "cancelled",
             ],
         );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        &VALUES
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl<'de> ::serde::Deserialize<'de> for FineTuningJobStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -8242,7 +8468,7 @@ impl<'de> ::serde::Deserialize<'de> for GraderMulti {
             let mut v3 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
@@ -8500,14 +8726,21 @@ impl ::serde::Serialize for GraderMultiType {
     }
 }
 #[cfg(feature = "fine-tuning")]
+impl crate::runtime::de::WireEnum for GraderMultiType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["multi"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "fine-tuning")]
 impl<'de> ::serde::Deserialize<'de> for GraderMultiType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["multi"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -8587,7 +8820,7 @@ impl<'de> ::serde::Deserialize<'de> for GraderPython {
             let mut v3 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
@@ -8738,7 +8971,7 @@ impl<'de> ::serde::Deserialize<'de> for GraderScoreModel {
             let mut v5 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
@@ -8907,7 +9140,7 @@ impl<'de> ::serde::Deserialize<'de> for GraderTextSimilarity {
             let mut v4 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
@@ -9059,7 +9292,7 @@ impl<'de> ::serde::Deserialize<'de> for ListFineTuningCheckpointPermissionRespon
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_array(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
@@ -9134,15 +9367,22 @@ impl ::serde::Serialize for ListFineTuningCheckpointPermissionResponseObject {
     }
 }
 #[cfg(feature = "fine-tuning")]
+impl crate::runtime::de::WireEnum for ListFineTuningCheckpointPermissionResponseObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["list"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "fine-tuning")]
 impl<'de> ::serde::Deserialize<'de>
 for ListFineTuningCheckpointPermissionResponseObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["list"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -9206,14 +9446,21 @@ impl ::serde::Serialize for ListFineTuningCheckpointPermissionsOrder {
     }
 }
 #[cfg(feature = "fine-tuning")]
+impl crate::runtime::de::WireEnum for ListFineTuningCheckpointPermissionsOrder {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["ascending", "descending"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "fine-tuning")]
 impl<'de> ::serde::Deserialize<'de> for ListFineTuningCheckpointPermissionsOrder {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["ascending", "descending"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -9294,7 +9541,7 @@ impl<'de> ::serde::Deserialize<'de> for ListFineTuningJobCheckpointsResponse {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_array(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
@@ -9369,14 +9616,21 @@ impl ::serde::Serialize for ListFineTuningJobCheckpointsResponseObject {
     }
 }
 #[cfg(feature = "fine-tuning")]
+impl crate::runtime::de::WireEnum for ListFineTuningJobCheckpointsResponseObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["list"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "fine-tuning")]
 impl<'de> ::serde::Deserialize<'de> for ListFineTuningJobCheckpointsResponseObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["list"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -9445,7 +9699,7 @@ impl<'de> ::serde::Deserialize<'de> for ListFineTuningJobEventsResponse {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_array(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -9516,14 +9770,21 @@ impl ::serde::Serialize for ListFineTuningJobEventsResponseObject {
     }
 }
 #[cfg(feature = "fine-tuning")]
+impl crate::runtime::de::WireEnum for ListFineTuningJobEventsResponseObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["list"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "fine-tuning")]
 impl<'de> ::serde::Deserialize<'de> for ListFineTuningJobEventsResponseObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["list"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -9593,7 +9854,7 @@ impl<'de> ::serde::Deserialize<'de> for ListPaginatedFineTuningJobsResponse {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_array(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
-                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    2 => crate::runtime::de::put_nullable_enum(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -9663,14 +9924,21 @@ impl ::serde::Serialize for ListPaginatedFineTuningJobsResponseObject {
     }
 }
 #[cfg(feature = "fine-tuning")]
+impl crate::runtime::de::WireEnum for ListPaginatedFineTuningJobsResponseObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["list"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "fine-tuning")]
 impl<'de> ::serde::Deserialize<'de> for ListPaginatedFineTuningJobsResponseObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["list"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "fine-tuning")]

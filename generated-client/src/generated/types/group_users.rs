@@ -252,14 +252,21 @@ impl ::serde::Serialize for GroupMemberUserType {
     }
 }
 #[cfg(feature = "group-users")]
+impl crate::runtime::de::WireEnum for GroupMemberUserType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["user", "tenant_user"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "group-users")]
 impl<'de> ::serde::Deserialize<'de> for GroupMemberUserType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["user", "tenant_user"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "group-users")]
@@ -393,7 +400,7 @@ impl<'de> ::serde::Deserialize<'de> for GroupUserAssignment {
             let mut v2 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
@@ -465,14 +472,21 @@ impl ::serde::Serialize for GroupUserAssignmentObject {
     }
 }
 #[cfg(feature = "group-users")]
+impl crate::runtime::de::WireEnum for GroupUserAssignmentObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["group.user"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "group-users")]
 impl<'de> ::serde::Deserialize<'de> for GroupUserAssignmentObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["group.user"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "group-users")]
@@ -536,7 +550,7 @@ impl<'de> ::serde::Deserialize<'de> for GroupUserDeletedResource {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -605,14 +619,21 @@ impl ::serde::Serialize for GroupUserDeletedResourceObject {
     }
 }
 #[cfg(feature = "group-users")]
+impl crate::runtime::de::WireEnum for GroupUserDeletedResourceObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["group.user.deleted"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "group-users")]
 impl<'de> ::serde::Deserialize<'de> for GroupUserDeletedResourceObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["group.user.deleted"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "group-users")]
@@ -676,14 +697,21 @@ impl ::serde::Serialize for ListGroupUsersOrder {
     }
 }
 #[cfg(feature = "group-users")]
+impl crate::runtime::de::WireEnum for ListGroupUsersOrder {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["asc", "desc"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "group-users")]
 impl<'de> ::serde::Deserialize<'de> for ListGroupUsersOrder {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["asc", "desc"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "group-users")]
@@ -756,7 +784,7 @@ impl<'de> ::serde::Deserialize<'de> for UserListResource {
             let mut v3 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_array(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
@@ -830,14 +858,21 @@ impl ::serde::Serialize for UserListResourceObject {
     }
 }
 #[cfg(feature = "group-users")]
+impl crate::runtime::de::WireEnum for UserListResourceObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["list"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "group-users")]
 impl<'de> ::serde::Deserialize<'de> for UserListResourceObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["list"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "group-users")]

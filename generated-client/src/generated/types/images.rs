@@ -295,14 +295,21 @@ impl ::serde::Serialize for CreateImageEditRequestBackground {
     }
 }
 #[cfg(feature = "images")]
+impl crate::runtime::de::WireEnum for CreateImageEditRequestBackground {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["transparent", "opaque", "auto"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "images")]
 impl<'de> ::serde::Deserialize<'de> for CreateImageEditRequestBackground {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["transparent", "opaque", "auto"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "images")]
@@ -501,14 +508,21 @@ impl ::serde::Serialize for CreateImageEditRequestOutputFormat {
     }
 }
 #[cfg(feature = "images")]
+impl crate::runtime::de::WireEnum for CreateImageEditRequestOutputFormat {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["png", "jpeg", "webp"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "images")]
 impl<'de> ::serde::Deserialize<'de> for CreateImageEditRequestOutputFormat {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["png", "jpeg", "webp"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "images")]
@@ -588,14 +602,21 @@ impl ::serde::Serialize for CreateImageEditRequestQuality {
     }
 }
 #[cfg(feature = "images")]
+impl crate::runtime::de::WireEnum for CreateImageEditRequestQuality {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["standard", "low", "medium", "high", "auto"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "images")]
 impl<'de> ::serde::Deserialize<'de> for CreateImageEditRequestQuality {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["standard", "low", "medium", "high", "auto"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "images")]
@@ -663,14 +684,21 @@ impl ::serde::Serialize for CreateImageEditRequestResponseFormat {
     }
 }
 #[cfg(feature = "images")]
+impl crate::runtime::de::WireEnum for CreateImageEditRequestResponseFormat {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["url", "b64_json"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "images")]
 impl<'de> ::serde::Deserialize<'de> for CreateImageEditRequestResponseFormat {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["url", "b64_json"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "images")]
@@ -882,16 +910,16 @@ impl<'de> ::serde::Deserialize<'de> for CreateImageRequest {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
-                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
-                    4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
-                    5 => crate::runtime::de::put_nullable(object, 5, &mut v5),
+                    3 => crate::runtime::de::put_nullable_enum(object, 3, &mut v3),
+                    4 => crate::runtime::de::put_nullable_enum(object, 4, &mut v4),
+                    5 => crate::runtime::de::put_nullable_enum(object, 5, &mut v5),
                     6 => crate::runtime::de::put_int64(object, 6, &mut v6),
                     7 => crate::runtime::de::put_nullable(object, 7, &mut v7),
                     8 => crate::runtime::de::put_nullable(object, 8, &mut v8),
                     9 => crate::runtime::de::put_nullable(object, 9, &mut v9),
-                    10 => crate::runtime::de::put_nullable(object, 10, &mut v10),
-                    11 => crate::runtime::de::put_nullable(object, 11, &mut v11),
-                    12 => crate::runtime::de::put_nullable(object, 12, &mut v12),
+                    10 => crate::runtime::de::put_nullable_enum(object, 10, &mut v10),
+                    11 => crate::runtime::de::put_nullable_enum(object, 11, &mut v11),
+                    12 => crate::runtime::de::put_nullable_enum(object, 12, &mut v12),
                     13 => crate::runtime::de::put_nullable_string(object, 13, &mut v13),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -1172,14 +1200,21 @@ impl ::serde::Serialize for CreateImageRequestBackground {
     }
 }
 #[cfg(feature = "images")]
+impl crate::runtime::de::WireEnum for CreateImageRequestBackground {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["transparent", "opaque", "auto"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "images")]
 impl<'de> ::serde::Deserialize<'de> for CreateImageRequestBackground {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["transparent", "opaque", "auto"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "images")]
@@ -1329,14 +1364,21 @@ impl ::serde::Serialize for CreateImageRequestModeration {
     }
 }
 #[cfg(feature = "images")]
+impl crate::runtime::de::WireEnum for CreateImageRequestModeration {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["low", "auto"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "images")]
 impl<'de> ::serde::Deserialize<'de> for CreateImageRequestModeration {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["low", "auto"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "images")]
@@ -1408,14 +1450,21 @@ impl ::serde::Serialize for CreateImageRequestOutputFormat {
     }
 }
 #[cfg(feature = "images")]
+impl crate::runtime::de::WireEnum for CreateImageRequestOutputFormat {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["png", "jpeg", "webp"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "images")]
 impl<'de> ::serde::Deserialize<'de> for CreateImageRequestOutputFormat {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["png", "jpeg", "webp"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "images")]
@@ -1499,14 +1548,21 @@ impl ::serde::Serialize for CreateImageRequestQuality {
     }
 }
 #[cfg(feature = "images")]
+impl crate::runtime::de::WireEnum for CreateImageRequestQuality {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["standard", "hd", "low", "medium", "high", "auto"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "images")]
 impl<'de> ::serde::Deserialize<'de> for CreateImageRequestQuality {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["standard", "hd", "low", "medium", "high", "auto"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "images")]
@@ -1574,14 +1630,21 @@ impl ::serde::Serialize for CreateImageRequestResponseFormat {
     }
 }
 #[cfg(feature = "images")]
+impl crate::runtime::de::WireEnum for CreateImageRequestResponseFormat {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["url", "b64_json"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "images")]
 impl<'de> ::serde::Deserialize<'de> for CreateImageRequestResponseFormat {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["url", "b64_json"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "images")]
@@ -1730,14 +1793,21 @@ impl ::serde::Serialize for CreateImageRequestStyle {
     }
 }
 #[cfg(feature = "images")]
+impl crate::runtime::de::WireEnum for CreateImageRequestStyle {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["vivid", "natural"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "images")]
 impl<'de> ::serde::Deserialize<'de> for CreateImageRequestStyle {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["vivid", "natural"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "images")]
@@ -1976,14 +2046,21 @@ impl ::serde::Serialize for CreateImageVariationRequestResponseFormat {
     }
 }
 #[cfg(feature = "images")]
+impl crate::runtime::de::WireEnum for CreateImageVariationRequestResponseFormat {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["url", "b64_json"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "images")]
 impl<'de> ::serde::Deserialize<'de> for CreateImageVariationRequestResponseFormat {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["url", "b64_json"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "images")]
@@ -2055,14 +2132,21 @@ impl ::serde::Serialize for CreateImageVariationRequestSize {
     }
 }
 #[cfg(feature = "images")]
+impl crate::runtime::de::WireEnum for CreateImageVariationRequestSize {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["256x256", "512x512", "1024x1024"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "images")]
 impl<'de> ::serde::Deserialize<'de> for CreateImageVariationRequestSize {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["256x256", "512x512", "1024x1024"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "images")]
@@ -2205,14 +2289,14 @@ impl<'de> ::serde::Deserialize<'de> for EditImageBodyJsonParam {
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put_int64(object, 4, &mut v4),
-                    5 => crate::runtime::de::put_nullable(object, 5, &mut v5),
-                    6 => crate::runtime::de::put_nullable(object, 6, &mut v6),
-                    7 => crate::runtime::de::put_nullable(object, 7, &mut v7),
+                    5 => crate::runtime::de::put_nullable_enum(object, 5, &mut v5),
+                    6 => crate::runtime::de::put_nullable_enum(object, 6, &mut v6),
+                    7 => crate::runtime::de::put_nullable_enum(object, 7, &mut v7),
                     8 => crate::runtime::de::put_nullable_string(object, 8, &mut v8),
-                    9 => crate::runtime::de::put_nullable(object, 9, &mut v9),
+                    9 => crate::runtime::de::put_nullable_enum(object, 9, &mut v9),
                     10 => crate::runtime::de::put_int64(object, 10, &mut v10),
-                    11 => crate::runtime::de::put_nullable(object, 11, &mut v11),
-                    12 => crate::runtime::de::put_nullable(object, 12, &mut v12),
+                    11 => crate::runtime::de::put_nullable_enum(object, 11, &mut v11),
+                    12 => crate::runtime::de::put_nullable_enum(object, 12, &mut v12),
                     13 => crate::runtime::de::put_nullable(object, 13, &mut v13),
                     14 => crate::runtime::de::put_nullable(object, 14, &mut v14),
                     _ => ::std::result::Result::Ok(()),
@@ -2501,14 +2585,21 @@ impl ::serde::Serialize for EditImageBodyJsonParamBackground {
     }
 }
 #[cfg(feature = "images")]
+impl crate::runtime::de::WireEnum for EditImageBodyJsonParamBackground {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["transparent", "opaque", "auto"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "images")]
 impl<'de> ::serde::Deserialize<'de> for EditImageBodyJsonParamBackground {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["transparent", "opaque", "auto"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "images")]
@@ -2576,14 +2667,21 @@ impl ::serde::Serialize for EditImageBodyJsonParamInputFidelity {
     }
 }
 #[cfg(feature = "images")]
+impl crate::runtime::de::WireEnum for EditImageBodyJsonParamInputFidelity {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["high", "low"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "images")]
 impl<'de> ::serde::Deserialize<'de> for EditImageBodyJsonParamInputFidelity {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["high", "low"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "images")]
@@ -2732,14 +2830,21 @@ impl ::serde::Serialize for EditImageBodyJsonParamModeration {
     }
 }
 #[cfg(feature = "images")]
+impl crate::runtime::de::WireEnum for EditImageBodyJsonParamModeration {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["low", "auto"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "images")]
 impl<'de> ::serde::Deserialize<'de> for EditImageBodyJsonParamModeration {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["low", "auto"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "images")]
@@ -2811,14 +2916,21 @@ impl ::serde::Serialize for EditImageBodyJsonParamOutputFormat {
     }
 }
 #[cfg(feature = "images")]
+impl crate::runtime::de::WireEnum for EditImageBodyJsonParamOutputFormat {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["png", "jpeg", "webp"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "images")]
 impl<'de> ::serde::Deserialize<'de> for EditImageBodyJsonParamOutputFormat {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["png", "jpeg", "webp"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "images")]
@@ -2894,14 +3006,21 @@ impl ::serde::Serialize for EditImageBodyJsonParamQuality {
     }
 }
 #[cfg(feature = "images")]
+impl crate::runtime::de::WireEnum for EditImageBodyJsonParamQuality {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["low", "medium", "high", "auto"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "images")]
 impl<'de> ::serde::Deserialize<'de> for EditImageBodyJsonParamQuality {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["low", "medium", "high", "auto"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "images")]
@@ -2977,14 +3096,21 @@ impl ::serde::Serialize for EditImageBodyJsonParamSize {
     }
 }
 #[cfg(feature = "images")]
+impl crate::runtime::de::WireEnum for EditImageBodyJsonParamSize {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["auto", "1024x1024", "1536x1024", "1024x1536"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "images")]
 impl<'de> ::serde::Deserialize<'de> for EditImageBodyJsonParamSize {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["auto", "1024x1024", "1536x1024", "1024x1536"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "images")]
@@ -3158,7 +3284,7 @@ impl<'de> ::serde::Deserialize<'de> for ImageEditCompletedEvent {
             let mut v7 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put(object, 3, &mut v3),
@@ -3253,14 +3379,21 @@ impl ::serde::Serialize for ImageEditCompletedEventBackground {
     }
 }
 #[cfg(feature = "images")]
+impl crate::runtime::de::WireEnum for ImageEditCompletedEventBackground {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["transparent", "opaque", "auto"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "images")]
 impl<'de> ::serde::Deserialize<'de> for ImageEditCompletedEventBackground {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["transparent", "opaque", "auto"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "images")]
@@ -3321,14 +3454,21 @@ impl ::serde::Serialize for ImageEditCompletedEventOutputFormat {
     }
 }
 #[cfg(feature = "images")]
+impl crate::runtime::de::WireEnum for ImageEditCompletedEventOutputFormat {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["png", "webp", "jpeg"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "images")]
 impl<'de> ::serde::Deserialize<'de> for ImageEditCompletedEventOutputFormat {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["png", "webp", "jpeg"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "images")]
@@ -3393,14 +3533,21 @@ impl ::serde::Serialize for ImageEditCompletedEventQuality {
     }
 }
 #[cfg(feature = "images")]
+impl crate::runtime::de::WireEnum for ImageEditCompletedEventQuality {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["low", "medium", "high", "auto"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "images")]
 impl<'de> ::serde::Deserialize<'de> for ImageEditCompletedEventQuality {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["low", "medium", "high", "auto"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "images")]
@@ -3465,14 +3612,21 @@ impl ::serde::Serialize for ImageEditCompletedEventSize {
     }
 }
 #[cfg(feature = "images")]
+impl crate::runtime::de::WireEnum for ImageEditCompletedEventSize {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["1024x1024", "1024x1536", "1536x1024", "auto"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "images")]
 impl<'de> ::serde::Deserialize<'de> for ImageEditCompletedEventSize {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["1024x1024", "1024x1536", "1536x1024", "auto"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "images")]
@@ -3525,14 +3679,21 @@ impl ::serde::Serialize for ImageEditCompletedEventType {
     }
 }
 #[cfg(feature = "images")]
+impl crate::runtime::de::WireEnum for ImageEditCompletedEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["image_edit.completed"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "images")]
 impl<'de> ::serde::Deserialize<'de> for ImageEditCompletedEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["image_edit.completed"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "images")]
@@ -3632,7 +3793,7 @@ impl<'de> ::serde::Deserialize<'de> for ImageEditPartialImageEvent {
             let mut v7 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put(object, 3, &mut v3),
@@ -3727,14 +3888,21 @@ impl ::serde::Serialize for ImageEditPartialImageEventBackground {
     }
 }
 #[cfg(feature = "images")]
+impl crate::runtime::de::WireEnum for ImageEditPartialImageEventBackground {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["transparent", "opaque", "auto"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "images")]
 impl<'de> ::serde::Deserialize<'de> for ImageEditPartialImageEventBackground {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["transparent", "opaque", "auto"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "images")]
@@ -3795,14 +3963,21 @@ impl ::serde::Serialize for ImageEditPartialImageEventOutputFormat {
     }
 }
 #[cfg(feature = "images")]
+impl crate::runtime::de::WireEnum for ImageEditPartialImageEventOutputFormat {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["png", "webp", "jpeg"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "images")]
 impl<'de> ::serde::Deserialize<'de> for ImageEditPartialImageEventOutputFormat {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["png", "webp", "jpeg"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "images")]
@@ -3867,14 +4042,21 @@ impl ::serde::Serialize for ImageEditPartialImageEventQuality {
     }
 }
 #[cfg(feature = "images")]
+impl crate::runtime::de::WireEnum for ImageEditPartialImageEventQuality {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["low", "medium", "high", "auto"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "images")]
 impl<'de> ::serde::Deserialize<'de> for ImageEditPartialImageEventQuality {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["low", "medium", "high", "auto"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "images")]
@@ -3939,14 +4121,21 @@ impl ::serde::Serialize for ImageEditPartialImageEventSize {
     }
 }
 #[cfg(feature = "images")]
+impl crate::runtime::de::WireEnum for ImageEditPartialImageEventSize {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["1024x1024", "1024x1536", "1536x1024", "auto"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "images")]
 impl<'de> ::serde::Deserialize<'de> for ImageEditPartialImageEventSize {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["1024x1024", "1024x1536", "1536x1024", "auto"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "images")]
@@ -3999,14 +4188,21 @@ impl ::serde::Serialize for ImageEditPartialImageEventType {
     }
 }
 #[cfg(feature = "images")]
+impl crate::runtime::de::WireEnum for ImageEditPartialImageEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["image_edit.partial_image"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "images")]
 impl<'de> ::serde::Deserialize<'de> for ImageEditPartialImageEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["image_edit.partial_image"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "images")]
@@ -4168,7 +4364,7 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenCompletedEvent {
             let mut v7 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put(object, 3, &mut v3),
@@ -4263,14 +4459,21 @@ impl ::serde::Serialize for ImageGenCompletedEventBackground {
     }
 }
 #[cfg(feature = "images")]
+impl crate::runtime::de::WireEnum for ImageGenCompletedEventBackground {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["transparent", "opaque", "auto"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "images")]
 impl<'de> ::serde::Deserialize<'de> for ImageGenCompletedEventBackground {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["transparent", "opaque", "auto"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "images")]
@@ -4331,14 +4534,21 @@ impl ::serde::Serialize for ImageGenCompletedEventOutputFormat {
     }
 }
 #[cfg(feature = "images")]
+impl crate::runtime::de::WireEnum for ImageGenCompletedEventOutputFormat {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["png", "webp", "jpeg"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "images")]
 impl<'de> ::serde::Deserialize<'de> for ImageGenCompletedEventOutputFormat {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["png", "webp", "jpeg"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "images")]
@@ -4403,14 +4613,21 @@ impl ::serde::Serialize for ImageGenCompletedEventQuality {
     }
 }
 #[cfg(feature = "images")]
+impl crate::runtime::de::WireEnum for ImageGenCompletedEventQuality {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["low", "medium", "high", "auto"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "images")]
 impl<'de> ::serde::Deserialize<'de> for ImageGenCompletedEventQuality {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["low", "medium", "high", "auto"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "images")]
@@ -4475,14 +4692,21 @@ impl ::serde::Serialize for ImageGenCompletedEventSize {
     }
 }
 #[cfg(feature = "images")]
+impl crate::runtime::de::WireEnum for ImageGenCompletedEventSize {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["1024x1024", "1024x1536", "1536x1024", "auto"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "images")]
 impl<'de> ::serde::Deserialize<'de> for ImageGenCompletedEventSize {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["1024x1024", "1024x1536", "1536x1024", "auto"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "images")]
@@ -4535,14 +4759,21 @@ impl ::serde::Serialize for ImageGenCompletedEventType {
     }
 }
 #[cfg(feature = "images")]
+impl crate::runtime::de::WireEnum for ImageGenCompletedEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["image_generation.completed"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "images")]
 impl<'de> ::serde::Deserialize<'de> for ImageGenCompletedEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["image_generation.completed"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "images")]
@@ -4788,7 +5019,7 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenPartialImageEvent {
             let mut v7 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put(object, 3, &mut v3),
@@ -4883,14 +5114,21 @@ impl ::serde::Serialize for ImageGenPartialImageEventBackground {
     }
 }
 #[cfg(feature = "images")]
+impl crate::runtime::de::WireEnum for ImageGenPartialImageEventBackground {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["transparent", "opaque", "auto"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "images")]
 impl<'de> ::serde::Deserialize<'de> for ImageGenPartialImageEventBackground {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["transparent", "opaque", "auto"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "images")]
@@ -4951,14 +5189,21 @@ impl ::serde::Serialize for ImageGenPartialImageEventOutputFormat {
     }
 }
 #[cfg(feature = "images")]
+impl crate::runtime::de::WireEnum for ImageGenPartialImageEventOutputFormat {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["png", "webp", "jpeg"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "images")]
 impl<'de> ::serde::Deserialize<'de> for ImageGenPartialImageEventOutputFormat {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["png", "webp", "jpeg"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "images")]
@@ -5023,14 +5268,21 @@ impl ::serde::Serialize for ImageGenPartialImageEventQuality {
     }
 }
 #[cfg(feature = "images")]
+impl crate::runtime::de::WireEnum for ImageGenPartialImageEventQuality {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["low", "medium", "high", "auto"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "images")]
 impl<'de> ::serde::Deserialize<'de> for ImageGenPartialImageEventQuality {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["low", "medium", "high", "auto"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "images")]
@@ -5095,14 +5347,21 @@ impl ::serde::Serialize for ImageGenPartialImageEventSize {
     }
 }
 #[cfg(feature = "images")]
+impl crate::runtime::de::WireEnum for ImageGenPartialImageEventSize {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["1024x1024", "1024x1536", "1536x1024", "auto"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "images")]
 impl<'de> ::serde::Deserialize<'de> for ImageGenPartialImageEventSize {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["1024x1024", "1024x1536", "1536x1024", "auto"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "images")]
@@ -5155,14 +5414,21 @@ impl ::serde::Serialize for ImageGenPartialImageEventType {
     }
 }
 #[cfg(feature = "images")]
+impl crate::runtime::de::WireEnum for ImageGenPartialImageEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["image_generation.partial_image"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "images")]
 impl<'de> ::serde::Deserialize<'de> for ImageGenPartialImageEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["image_generation.partial_image"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "images")]
@@ -5551,10 +5817,10 @@ impl<'de> ::serde::Deserialize<'de> for ImagesResponse {
                 let read = match index {
                     0 => crate::runtime::de::put_int64(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_array(object, 1, &mut v1),
-                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
-                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
-                    4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
-                    5 => crate::runtime::de::put_nullable(object, 5, &mut v5),
+                    2 => crate::runtime::de::put_nullable_enum(object, 2, &mut v2),
+                    3 => crate::runtime::de::put_nullable_enum(object, 3, &mut v3),
+                    4 => crate::runtime::de::put_nullable_enum(object, 4, &mut v4),
+                    5 => crate::runtime::de::put_nullable_enum(object, 5, &mut v5),
                     6 => crate::runtime::de::put_nullable(object, 6, &mut v6),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -5631,14 +5897,21 @@ impl ::serde::Serialize for ImagesResponseBackground {
     }
 }
 #[cfg(feature = "images")]
+impl crate::runtime::de::WireEnum for ImagesResponseBackground {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["transparent", "opaque"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "images")]
 impl<'de> ::serde::Deserialize<'de> for ImagesResponseBackground {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["transparent", "opaque"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "images")]
@@ -5699,14 +5972,21 @@ impl ::serde::Serialize for ImagesResponseOutputFormat {
     }
 }
 #[cfg(feature = "images")]
+impl crate::runtime::de::WireEnum for ImagesResponseOutputFormat {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["png", "webp", "jpeg"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "images")]
 impl<'de> ::serde::Deserialize<'de> for ImagesResponseOutputFormat {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["png", "webp", "jpeg"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "images")]
@@ -5767,14 +6047,21 @@ impl ::serde::Serialize for ImagesResponseQuality {
     }
 }
 #[cfg(feature = "images")]
+impl crate::runtime::de::WireEnum for ImagesResponseQuality {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["low", "medium", "high"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "images")]
 impl<'de> ::serde::Deserialize<'de> for ImagesResponseQuality {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["low", "medium", "high"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "images")]
@@ -5835,14 +6122,21 @@ impl ::serde::Serialize for ImagesResponseSize {
     }
 }
 #[cfg(feature = "images")]
+impl crate::runtime::de::WireEnum for ImagesResponseSize {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["1024x1024", "1024x1536", "1536x1024"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "images")]
 impl<'de> ::serde::Deserialize<'de> for ImagesResponseSize {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["1024x1024", "1024x1536", "1536x1024"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "images")]

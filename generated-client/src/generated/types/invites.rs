@@ -91,7 +91,7 @@ impl<'de> ::serde::Deserialize<'de> for Invite {
             let mut v8 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put(object, 3, &mut v3),
@@ -186,7 +186,7 @@ impl<'de> ::serde::Deserialize<'de> for InviteDeleteResponse {
             let mut v2 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
@@ -258,14 +258,21 @@ impl ::serde::Serialize for InviteDeleteResponseObject {
     }
 }
 #[cfg(feature = "invites")]
+impl crate::runtime::de::WireEnum for InviteDeleteResponseObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["organization.invite.deleted"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "invites")]
 impl<'de> ::serde::Deserialize<'de> for InviteDeleteResponseObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["organization.invite.deleted"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "invites")]
@@ -338,7 +345,7 @@ impl<'de> ::serde::Deserialize<'de> for InviteListResponse {
             let mut v4 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_array(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
@@ -414,14 +421,21 @@ impl ::serde::Serialize for InviteListResponseObject {
     }
 }
 #[cfg(feature = "invites")]
+impl crate::runtime::de::WireEnum for InviteListResponseObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["list"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "invites")]
 impl<'de> ::serde::Deserialize<'de> for InviteListResponseObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["list"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "invites")]
@@ -481,14 +495,21 @@ impl ::serde::Serialize for InviteObject {
     }
 }
 #[cfg(feature = "invites")]
+impl crate::runtime::de::WireEnum for InviteObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["organization.invite"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "invites")]
 impl<'de> ::serde::Deserialize<'de> for InviteObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["organization.invite"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "invites")]
@@ -622,14 +643,21 @@ impl ::serde::Serialize for InviteProjectsItemRole {
     }
 }
 #[cfg(feature = "invites")]
+impl crate::runtime::de::WireEnum for InviteProjectsItemRole {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["member", "owner"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "invites")]
 impl<'de> ::serde::Deserialize<'de> for InviteProjectsItemRole {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["member", "owner"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "invites")]
@@ -938,14 +966,21 @@ impl ::serde::Serialize for InviteRequestProjectsItemRole {
     }
 }
 #[cfg(feature = "invites")]
+impl crate::runtime::de::WireEnum for InviteRequestProjectsItemRole {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["member", "owner"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "invites")]
 impl<'de> ::serde::Deserialize<'de> for InviteRequestProjectsItemRole {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["member", "owner"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "invites")]
@@ -1013,14 +1048,21 @@ impl ::serde::Serialize for InviteRequestRole {
     }
 }
 #[cfg(feature = "invites")]
+impl crate::runtime::de::WireEnum for InviteRequestRole {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["reader", "owner"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "invites")]
 impl<'de> ::serde::Deserialize<'de> for InviteRequestRole {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["reader", "owner"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "invites")]
@@ -1088,14 +1130,21 @@ impl ::serde::Serialize for InviteRole {
     }
 }
 #[cfg(feature = "invites")]
+impl crate::runtime::de::WireEnum for InviteRole {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["owner", "reader"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "invites")]
 impl<'de> ::serde::Deserialize<'de> for InviteRole {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["owner", "reader"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "invites")]
@@ -1156,13 +1205,20 @@ impl ::serde::Serialize for InviteStatus {
     }
 }
 #[cfg(feature = "invites")]
+impl crate::runtime::de::WireEnum for InviteStatus {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["accepted", "expired", "pending"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "invites")]
 impl<'de> ::serde::Deserialize<'de> for InviteStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["accepted", "expired", "pending"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }

@@ -130,7 +130,7 @@ impl<'de> ::serde::Deserialize<'de> for ListModelsResponse {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_array(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -199,14 +199,21 @@ impl ::serde::Serialize for ListModelsResponseObject {
     }
 }
 #[cfg(feature = "models")]
+impl crate::runtime::de::WireEnum for ListModelsResponseObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["list"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "models")]
 impl<'de> ::serde::Deserialize<'de> for ListModelsResponseObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["list"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "models")]
@@ -281,7 +288,7 @@ impl<'de> ::serde::Deserialize<'de> for Model {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
-                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    2 => crate::runtime::de::put_nullable_enum(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable_string(object, 4, &mut v4),
                     _ => ::std::result::Result::Ok(()),
@@ -356,14 +363,21 @@ impl ::serde::Serialize for ModelObject {
     }
 }
 #[cfg(feature = "models")]
+impl crate::runtime::de::WireEnum for ModelObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["model"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "models")]
 impl<'de> ::serde::Deserialize<'de> for ModelObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["model"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "models")]

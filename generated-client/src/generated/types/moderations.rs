@@ -277,14 +277,21 @@ impl ::serde::Serialize for CreateModerationRequestImageUrlType {
     }
 }
 #[cfg(feature = "moderations")]
+impl crate::runtime::de::WireEnum for CreateModerationRequestImageUrlType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["image_url"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "moderations")]
 impl<'de> ::serde::Deserialize<'de> for CreateModerationRequestImageUrlType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["image_url"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "moderations")]
@@ -587,7 +594,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationRequestListItemImageUrl 
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -703,7 +710,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationRequestListItemText {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -890,14 +897,21 @@ impl ::serde::Serialize for CreateModerationRequestTextType {
     }
 }
 #[cfg(feature = "moderations")]
+impl crate::runtime::de::WireEnum for CreateModerationRequestTextType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["text"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "moderations")]
 impl<'de> ::serde::Deserialize<'de> for CreateModerationRequestTextType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["text"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "moderations")]
@@ -1587,14 +1601,21 @@ impl ::serde::Serialize for CreateModerationResponseHarassmentItem {
     }
 }
 #[cfg(feature = "moderations")]
+impl crate::runtime::de::WireEnum for CreateModerationResponseHarassmentItem {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["text"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "moderations")]
 impl<'de> ::serde::Deserialize<'de> for CreateModerationResponseHarassmentItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["text"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "moderations")]
@@ -1654,15 +1675,22 @@ impl ::serde::Serialize for CreateModerationResponseHarassmentThreateningItem {
     }
 }
 #[cfg(feature = "moderations")]
+impl crate::runtime::de::WireEnum for CreateModerationResponseHarassmentThreateningItem {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["text"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "moderations")]
 impl<'de> ::serde::Deserialize<'de>
 for CreateModerationResponseHarassmentThreateningItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["text"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "moderations")]
@@ -1722,14 +1750,21 @@ impl ::serde::Serialize for CreateModerationResponseHateItem {
     }
 }
 #[cfg(feature = "moderations")]
+impl crate::runtime::de::WireEnum for CreateModerationResponseHateItem {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["text"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "moderations")]
 impl<'de> ::serde::Deserialize<'de> for CreateModerationResponseHateItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["text"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "moderations")]
@@ -1789,14 +1824,21 @@ impl ::serde::Serialize for CreateModerationResponseHateThreateningItem {
     }
 }
 #[cfg(feature = "moderations")]
+impl crate::runtime::de::WireEnum for CreateModerationResponseHateThreateningItem {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["text"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "moderations")]
 impl<'de> ::serde::Deserialize<'de> for CreateModerationResponseHateThreateningItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["text"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "moderations")]
@@ -1856,14 +1898,21 @@ impl ::serde::Serialize for CreateModerationResponseIllicitItem {
     }
 }
 #[cfg(feature = "moderations")]
+impl crate::runtime::de::WireEnum for CreateModerationResponseIllicitItem {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["text"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "moderations")]
 impl<'de> ::serde::Deserialize<'de> for CreateModerationResponseIllicitItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["text"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "moderations")]
@@ -1923,14 +1972,21 @@ impl ::serde::Serialize for CreateModerationResponseIllicitViolentItem {
     }
 }
 #[cfg(feature = "moderations")]
+impl crate::runtime::de::WireEnum for CreateModerationResponseIllicitViolentItem {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["text"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "moderations")]
 impl<'de> ::serde::Deserialize<'de> for CreateModerationResponseIllicitViolentItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["text"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "moderations")]
@@ -2084,15 +2140,22 @@ impl ::serde::Serialize for CreateModerationResponseSelfHarmInstructionsItem {
     }
 }
 #[cfg(feature = "moderations")]
+impl crate::runtime::de::WireEnum for CreateModerationResponseSelfHarmInstructionsItem {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["text", "image"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "moderations")]
 impl<'de> ::serde::Deserialize<'de>
 for CreateModerationResponseSelfHarmInstructionsItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["text", "image"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "moderations")]
@@ -2149,14 +2212,21 @@ impl ::serde::Serialize for CreateModerationResponseSelfHarmIntentItem {
     }
 }
 #[cfg(feature = "moderations")]
+impl crate::runtime::de::WireEnum for CreateModerationResponseSelfHarmIntentItem {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["text", "image"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "moderations")]
 impl<'de> ::serde::Deserialize<'de> for CreateModerationResponseSelfHarmIntentItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["text", "image"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "moderations")]
@@ -2213,14 +2283,21 @@ impl ::serde::Serialize for CreateModerationResponseSelfHarmItem {
     }
 }
 #[cfg(feature = "moderations")]
+impl crate::runtime::de::WireEnum for CreateModerationResponseSelfHarmItem {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["text", "image"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "moderations")]
 impl<'de> ::serde::Deserialize<'de> for CreateModerationResponseSelfHarmItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["text", "image"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "moderations")]
@@ -2277,14 +2354,21 @@ impl ::serde::Serialize for CreateModerationResponseSexualItem {
     }
 }
 #[cfg(feature = "moderations")]
+impl crate::runtime::de::WireEnum for CreateModerationResponseSexualItem {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["text", "image"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "moderations")]
 impl<'de> ::serde::Deserialize<'de> for CreateModerationResponseSexualItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["text", "image"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "moderations")]
@@ -2337,14 +2421,21 @@ impl ::serde::Serialize for CreateModerationResponseSexualMinorsItem {
     }
 }
 #[cfg(feature = "moderations")]
+impl crate::runtime::de::WireEnum for CreateModerationResponseSexualMinorsItem {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["text"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "moderations")]
 impl<'de> ::serde::Deserialize<'de> for CreateModerationResponseSexualMinorsItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["text"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "moderations")]
@@ -2408,14 +2499,21 @@ impl ::serde::Serialize for CreateModerationResponseViolenceGraphicItem {
     }
 }
 #[cfg(feature = "moderations")]
+impl crate::runtime::de::WireEnum for CreateModerationResponseViolenceGraphicItem {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["text", "image"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "moderations")]
 impl<'de> ::serde::Deserialize<'de> for CreateModerationResponseViolenceGraphicItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["text", "image"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "moderations")]
@@ -2472,13 +2570,20 @@ impl ::serde::Serialize for CreateModerationResponseViolenceItem {
     }
 }
 #[cfg(feature = "moderations")]
+impl crate::runtime::de::WireEnum for CreateModerationResponseViolenceItem {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["text", "image"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "moderations")]
 impl<'de> ::serde::Deserialize<'de> for CreateModerationResponseViolenceItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["text", "image"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }

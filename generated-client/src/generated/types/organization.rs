@@ -86,7 +86,7 @@ impl<'de> ::serde::Deserialize<'de> for AdminApiKey {
             let mut v7 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
@@ -214,7 +214,7 @@ impl<'de> ::serde::Deserialize<'de> for AdminApiKeyCreateResponse {
             let mut v8 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
@@ -303,14 +303,21 @@ impl ::serde::Serialize for AdminApiKeyObject {
     }
 }
 #[cfg(feature = "organization")]
+impl crate::runtime::de::WireEnum for AdminApiKeyObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["organization.admin_api_key"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "organization")]
 impl<'de> ::serde::Deserialize<'de> for AdminApiKeyObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["organization.admin_api_key"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "organization")]
@@ -598,7 +605,7 @@ impl<'de> ::serde::Deserialize<'de> for AdminApiKeysDeleteResponse {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -669,14 +676,21 @@ impl ::serde::Serialize for AdminApiKeysDeleteResponseObject {
     }
 }
 #[cfg(feature = "organization")]
+impl crate::runtime::de::WireEnum for AdminApiKeysDeleteResponseObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["organization.admin_api_key.deleted"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "organization")]
 impl<'de> ::serde::Deserialize<'de> for AdminApiKeysDeleteResponseObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["organization.admin_api_key.deleted"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "organization")]
@@ -740,14 +754,21 @@ impl ::serde::Serialize for AdminApiKeysListOrder {
     }
 }
 #[cfg(feature = "organization")]
+impl crate::runtime::de::WireEnum for AdminApiKeysListOrder {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["asc", "desc"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "organization")]
 impl<'de> ::serde::Deserialize<'de> for AdminApiKeysListOrder {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["asc", "desc"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "organization")]
@@ -824,7 +845,7 @@ impl<'de> ::serde::Deserialize<'de> for ApiKeyList {
             let mut v4 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_array(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
@@ -900,14 +921,21 @@ impl ::serde::Serialize for ApiKeyListObject {
     }
 }
 #[cfg(feature = "organization")]
+impl crate::runtime::de::WireEnum for ApiKeyListObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["list"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "organization")]
 impl<'de> ::serde::Deserialize<'de> for ApiKeyListObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["list"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "organization")]
@@ -1100,7 +1128,7 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationSpendLimitDeletedResource {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -1169,14 +1197,21 @@ impl ::serde::Serialize for OrganizationSpendLimitDeletedResourceObject {
     }
 }
 #[cfg(feature = "organization")]
+impl crate::runtime::de::WireEnum for OrganizationSpendLimitDeletedResourceObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["organization.spend_limit.deleted"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "organization")]
 impl<'de> ::serde::Deserialize<'de> for OrganizationSpendLimitDeletedResourceObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["organization.spend_limit.deleted"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "organization")]
@@ -1255,7 +1290,7 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationSpendLimitResource {
             let mut v4 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     2 => crate::runtime::de::put(object, 2, &mut v2),
                     3 => crate::runtime::de::put(object, 3, &mut v3),
@@ -1333,14 +1368,21 @@ impl ::serde::Serialize for OrganizationSpendLimitResourceObject {
     }
 }
 #[cfg(feature = "organization")]
+impl crate::runtime::de::WireEnum for OrganizationSpendLimitResourceObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["organization.spend_limit"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "organization")]
 impl<'de> ::serde::Deserialize<'de> for OrganizationSpendLimitResourceObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["organization.spend_limit"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "organization")]
@@ -1404,7 +1446,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectSpendLimitDeletedResource {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -1473,14 +1515,21 @@ impl ::serde::Serialize for ProjectSpendLimitDeletedResourceObject {
     }
 }
 #[cfg(feature = "organization")]
+impl crate::runtime::de::WireEnum for ProjectSpendLimitDeletedResourceObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["project.spend_limit.deleted"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "organization")]
 impl<'de> ::serde::Deserialize<'de> for ProjectSpendLimitDeletedResourceObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["project.spend_limit.deleted"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "organization")]
@@ -1559,7 +1608,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectSpendLimitResource {
             let mut v4 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     2 => crate::runtime::de::put(object, 2, &mut v2),
                     3 => crate::runtime::de::put(object, 3, &mut v3),
@@ -1637,14 +1686,21 @@ impl ::serde::Serialize for ProjectSpendLimitResourceObject {
     }
 }
 #[cfg(feature = "organization")]
+impl crate::runtime::de::WireEnum for ProjectSpendLimitResourceObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["project.spend_limit"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "organization")]
 impl<'de> ::serde::Deserialize<'de> for ProjectSpendLimitResourceObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["project.spend_limit"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "organization")]
@@ -1720,7 +1776,7 @@ impl<'de> ::serde::Deserialize<'de> for ServiceAccountApiKeyBody {
             let mut v4 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
@@ -1802,14 +1858,21 @@ impl ::serde::Serialize for ServiceAccountApiKeyBodyObject {
     }
 }
 #[cfg(feature = "organization")]
+impl crate::runtime::de::WireEnum for ServiceAccountApiKeyBodyObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["organization.project.service_account.api_key"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "organization")]
 impl<'de> ::serde::Deserialize<'de> for ServiceAccountApiKeyBodyObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["organization.project.service_account.api_key"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "organization")]
@@ -2085,8 +2148,8 @@ impl<'de> ::serde::Deserialize<'de> for UpdateOrganizationSpendLimitBody {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_int64(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
-                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_nullable_enum(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -2202,14 +2265,21 @@ impl ::serde::Serialize for UpdateOrganizationSpendLimitBodyCurrency {
     }
 }
 #[cfg(feature = "organization")]
+impl crate::runtime::de::WireEnum for UpdateOrganizationSpendLimitBodyCurrency {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["USD"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "organization")]
 impl<'de> ::serde::Deserialize<'de> for UpdateOrganizationSpendLimitBodyCurrency {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["USD"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "organization")]
@@ -2280,14 +2350,21 @@ impl ::serde::Serialize for UpdateOrganizationSpendLimitBodyInterval {
     }
 }
 #[cfg(feature = "organization")]
+impl crate::runtime::de::WireEnum for UpdateOrganizationSpendLimitBodyInterval {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["month"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "organization")]
 impl<'de> ::serde::Deserialize<'de> for UpdateOrganizationSpendLimitBodyInterval {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["month"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "organization")]
@@ -2370,8 +2447,8 @@ impl<'de> ::serde::Deserialize<'de> for UpdateProjectSpendLimitBody {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_int64(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
-                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_nullable_enum(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -2487,14 +2564,21 @@ impl ::serde::Serialize for UpdateProjectSpendLimitBodyCurrency {
     }
 }
 #[cfg(feature = "organization")]
+impl crate::runtime::de::WireEnum for UpdateProjectSpendLimitBodyCurrency {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["USD"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "organization")]
 impl<'de> ::serde::Deserialize<'de> for UpdateProjectSpendLimitBodyCurrency {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["USD"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "organization")]
@@ -2565,14 +2649,21 @@ impl ::serde::Serialize for UpdateProjectSpendLimitBodyInterval {
     }
 }
 #[cfg(feature = "organization")]
+impl crate::runtime::de::WireEnum for UpdateProjectSpendLimitBodyInterval {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["month"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "organization")]
 impl<'de> ::serde::Deserialize<'de> for UpdateProjectSpendLimitBodyInterval {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["month"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "organization")]

@@ -56,14 +56,21 @@ impl ::serde::Serialize for ListProjectGroupRoleAssignmentsOrder {
     }
 }
 #[cfg(feature = "project-group-role-assignments")]
+impl crate::runtime::de::WireEnum for ListProjectGroupRoleAssignmentsOrder {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["asc", "desc"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "project-group-role-assignments")]
 impl<'de> ::serde::Deserialize<'de> for ListProjectGroupRoleAssignmentsOrder {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["asc", "desc"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "project-group-role-assignments")]

@@ -170,14 +170,21 @@ impl ::serde::Serialize for ListProjectGroupsOrder {
     }
 }
 #[cfg(feature = "project-groups")]
+impl crate::runtime::de::WireEnum for ListProjectGroupsOrder {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["asc", "desc"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "project-groups")]
 impl<'de> ::serde::Deserialize<'de> for ListProjectGroupsOrder {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["asc", "desc"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "project-groups")]
@@ -265,7 +272,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectGroup {
             let mut v5 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
@@ -350,7 +357,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectGroupDeletedResource {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -419,14 +426,21 @@ impl ::serde::Serialize for ProjectGroupDeletedResourceObject {
     }
 }
 #[cfg(feature = "project-groups")]
+impl crate::runtime::de::WireEnum for ProjectGroupDeletedResourceObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["project.group.deleted"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "project-groups")]
 impl<'de> ::serde::Deserialize<'de> for ProjectGroupDeletedResourceObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["project.group.deleted"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "project-groups")]
@@ -498,7 +512,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectGroupListResource {
             let mut v3 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_array(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
@@ -572,14 +586,21 @@ impl ::serde::Serialize for ProjectGroupListResourceObject {
     }
 }
 #[cfg(feature = "project-groups")]
+impl crate::runtime::de::WireEnum for ProjectGroupListResourceObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["list"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "project-groups")]
 impl<'de> ::serde::Deserialize<'de> for ProjectGroupListResourceObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["list"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "project-groups")]
@@ -639,14 +660,21 @@ impl ::serde::Serialize for ProjectGroupObject {
     }
 }
 #[cfg(feature = "project-groups")]
+impl crate::runtime::de::WireEnum for ProjectGroupObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["project.group"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "project-groups")]
 impl<'de> ::serde::Deserialize<'de> for ProjectGroupObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["project.group"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "project-groups")]
@@ -710,14 +738,21 @@ impl ::serde::Serialize for ProjectGroupType {
     }
 }
 #[cfg(feature = "project-groups")]
+impl crate::runtime::de::WireEnum for ProjectGroupType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["group", "tenant_group"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "project-groups")]
 impl<'de> ::serde::Deserialize<'de> for ProjectGroupType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["group", "tenant_group"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "project-groups")]
@@ -774,14 +809,21 @@ impl ::serde::Serialize for RetrieveProjectGroupType {
     }
 }
 #[cfg(feature = "project-groups")]
+impl crate::runtime::de::WireEnum for RetrieveProjectGroupType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["group", "tenant_group"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "project-groups")]
 impl<'de> ::serde::Deserialize<'de> for RetrieveProjectGroupType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["group", "tenant_group"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "project-groups")]

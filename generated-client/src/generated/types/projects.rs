@@ -60,14 +60,21 @@ impl ::serde::Serialize for ListProjectApiKeysOwnerProjectAccess {
     }
 }
 #[cfg(feature = "projects")]
+impl crate::runtime::de::WireEnum for ListProjectApiKeysOwnerProjectAccess {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["active", "inactive", "any"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "projects")]
 impl<'de> ::serde::Deserialize<'de> for ListProjectApiKeysOwnerProjectAccess {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["active", "inactive", "any"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "projects")]
@@ -169,13 +176,13 @@ impl<'de> ::serde::Deserialize<'de> for Project {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
                     4 => crate::runtime::de::put_int64(object, 4, &mut v4),
                     5 => crate::runtime::de::put_nullable_string(object, 5, &mut v5),
                     6 => crate::runtime::de::put_nullable_string(object, 6, &mut v6),
-                    7 => crate::runtime::de::put_nullable(object, 7, &mut v7),
+                    7 => crate::runtime::de::put_nullable_enum(object, 7, &mut v7),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -288,7 +295,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectApiKey {
             let mut v7 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
@@ -383,7 +390,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectApiKeyDeleteResponse {
             let mut v2 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
@@ -459,14 +466,21 @@ impl ::serde::Serialize for ProjectApiKeyDeleteResponseObject {
     }
 }
 #[cfg(feature = "projects")]
+impl crate::runtime::de::WireEnum for ProjectApiKeyDeleteResponseObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["organization.project.api_key.deleted"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "projects")]
 impl<'de> ::serde::Deserialize<'de> for ProjectApiKeyDeleteResponseObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["organization.project.api_key.deleted"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "projects")]
@@ -542,7 +556,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectApiKeyListResponse {
             let mut v4 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_array(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
@@ -618,14 +632,21 @@ impl ::serde::Serialize for ProjectApiKeyListResponseObject {
     }
 }
 #[cfg(feature = "projects")]
+impl crate::runtime::de::WireEnum for ProjectApiKeyListResponseObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["list"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "projects")]
 impl<'de> ::serde::Deserialize<'de> for ProjectApiKeyListResponseObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["list"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "projects")]
@@ -685,14 +706,21 @@ impl ::serde::Serialize for ProjectApiKeyObject {
     }
 }
 #[cfg(feature = "projects")]
+impl crate::runtime::de::WireEnum for ProjectApiKeyObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["organization.project.api_key"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "projects")]
 impl<'de> ::serde::Deserialize<'de> for ProjectApiKeyObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["organization.project.api_key"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "projects")]
@@ -757,7 +785,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectApiKeyOwner {
             let mut v2 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
@@ -829,14 +857,21 @@ impl ::serde::Serialize for ProjectApiKeyOwnerProjectAccess {
     }
 }
 #[cfg(feature = "projects")]
+impl crate::runtime::de::WireEnum for ProjectApiKeyOwnerProjectAccess {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["active", "inactive"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "projects")]
 impl<'de> ::serde::Deserialize<'de> for ProjectApiKeyOwnerProjectAccess {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["active", "inactive"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "projects")]
@@ -980,14 +1015,21 @@ impl ::serde::Serialize for ProjectApiKeyOwnerType {
     }
 }
 #[cfg(feature = "projects")]
+impl crate::runtime::de::WireEnum for ProjectApiKeyOwnerType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["user", "service_account"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "projects")]
 impl<'de> ::serde::Deserialize<'de> for ProjectApiKeyOwnerType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["user", "service_account"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "projects")]
@@ -1137,7 +1179,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectCreateRequest {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -1283,7 +1325,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectListResponse {
             let mut v4 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_array(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
@@ -1359,14 +1401,21 @@ impl ::serde::Serialize for ProjectListResponseObject {
     }
 }
 #[cfg(feature = "projects")]
+impl crate::runtime::de::WireEnum for ProjectListResponseObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["list"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "projects")]
 impl<'de> ::serde::Deserialize<'de> for ProjectListResponseObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["list"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "projects")]
@@ -1434,7 +1483,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectModelPermissions {
             let mut v2 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_array(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
@@ -1510,7 +1559,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectModelPermissionsDeleteResponse {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -1579,14 +1628,21 @@ impl ::serde::Serialize for ProjectModelPermissionsDeleteResponseObject {
     }
 }
 #[cfg(feature = "projects")]
+impl crate::runtime::de::WireEnum for ProjectModelPermissionsDeleteResponseObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["project.model_permissions.deleted"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "projects")]
 impl<'de> ::serde::Deserialize<'de> for ProjectModelPermissionsDeleteResponseObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["project.model_permissions.deleted"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "projects")]
@@ -1650,14 +1706,21 @@ impl ::serde::Serialize for ProjectModelPermissionsMode {
     }
 }
 #[cfg(feature = "projects")]
+impl crate::runtime::de::WireEnum for ProjectModelPermissionsMode {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["allow_list", "deny_list"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "projects")]
 impl<'de> ::serde::Deserialize<'de> for ProjectModelPermissionsMode {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["allow_list", "deny_list"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "projects")]
@@ -1710,14 +1773,21 @@ impl ::serde::Serialize for ProjectModelPermissionsObject {
     }
 }
 #[cfg(feature = "projects")]
+impl crate::runtime::de::WireEnum for ProjectModelPermissionsObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["project.model_permissions"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "projects")]
 impl<'de> ::serde::Deserialize<'de> for ProjectModelPermissionsObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["project.model_permissions"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "projects")]
@@ -1898,14 +1968,21 @@ impl ::serde::Serialize for ProjectModelPermissionsUpdateRequestMode {
     }
 }
 #[cfg(feature = "projects")]
+impl crate::runtime::de::WireEnum for ProjectModelPermissionsUpdateRequestMode {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["allow_list", "deny_list"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "projects")]
 impl<'de> ::serde::Deserialize<'de> for ProjectModelPermissionsUpdateRequestMode {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["allow_list", "deny_list"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "projects")]
@@ -1969,14 +2046,21 @@ impl ::serde::Serialize for ProjectObject {
     }
 }
 #[cfg(feature = "projects")]
+impl crate::runtime::de::WireEnum for ProjectObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["organization.project"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "projects")]
 impl<'de> ::serde::Deserialize<'de> for ProjectObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["organization.project"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "projects")]
@@ -2093,7 +2177,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectRateLimit {
             let mut v8 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
@@ -2199,7 +2283,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectRateLimitListResponse {
             let mut v4 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_array(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
@@ -2275,14 +2359,21 @@ impl ::serde::Serialize for ProjectRateLimitListResponseObject {
     }
 }
 #[cfg(feature = "projects")]
+impl crate::runtime::de::WireEnum for ProjectRateLimitListResponseObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["list"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "projects")]
 impl<'de> ::serde::Deserialize<'de> for ProjectRateLimitListResponseObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["list"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "projects")]
@@ -2342,14 +2433,21 @@ impl ::serde::Serialize for ProjectRateLimitObject {
     }
 }
 #[cfg(feature = "projects")]
+impl crate::runtime::de::WireEnum for ProjectRateLimitObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["project.rate_limit"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "projects")]
 impl<'de> ::serde::Deserialize<'de> for ProjectRateLimitObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["project.rate_limit"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "projects")]
@@ -2675,7 +2773,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectServiceAccount {
             let mut v4 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put(object, 3, &mut v3),
@@ -2769,7 +2867,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectServiceAccountApiKey {
             let mut v4 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
@@ -2851,14 +2949,21 @@ impl ::serde::Serialize for ProjectServiceAccountApiKeyObject {
     }
 }
 #[cfg(feature = "projects")]
+impl crate::runtime::de::WireEnum for ProjectServiceAccountApiKeyObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["organization.project.service_account.api_key"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "projects")]
 impl<'de> ::serde::Deserialize<'de> for ProjectServiceAccountApiKeyObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["organization.project.service_account.api_key"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "projects")]
@@ -3066,7 +3171,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectServiceAccountCreateResponse {
             let mut v5 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put(object, 3, &mut v3),
@@ -3150,14 +3255,21 @@ impl ::serde::Serialize for ProjectServiceAccountCreateResponseObject {
     }
 }
 #[cfg(feature = "projects")]
+impl crate::runtime::de::WireEnum for ProjectServiceAccountCreateResponseObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["organization.project.service_account"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "projects")]
 impl<'de> ::serde::Deserialize<'de> for ProjectServiceAccountCreateResponseObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["organization.project.service_account"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "projects")]
@@ -3221,14 +3333,21 @@ impl ::serde::Serialize for ProjectServiceAccountCreateResponseRole {
     }
 }
 #[cfg(feature = "projects")]
+impl crate::runtime::de::WireEnum for ProjectServiceAccountCreateResponseRole {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["member", "none"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "projects")]
 impl<'de> ::serde::Deserialize<'de> for ProjectServiceAccountCreateResponseRole {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["member", "none"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "projects")]
@@ -3289,7 +3408,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectServiceAccountDeleteResponse {
             let mut v2 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
@@ -3365,14 +3484,21 @@ impl ::serde::Serialize for ProjectServiceAccountDeleteResponseObject {
     }
 }
 #[cfg(feature = "projects")]
+impl crate::runtime::de::WireEnum for ProjectServiceAccountDeleteResponseObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["organization.project.service_account.deleted"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "projects")]
 impl<'de> ::serde::Deserialize<'de> for ProjectServiceAccountDeleteResponseObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["organization.project.service_account.deleted"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "projects")]
@@ -3448,7 +3574,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectServiceAccountListResponse {
             let mut v4 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_array(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
@@ -3524,14 +3650,21 @@ impl ::serde::Serialize for ProjectServiceAccountListResponseObject {
     }
 }
 #[cfg(feature = "projects")]
+impl crate::runtime::de::WireEnum for ProjectServiceAccountListResponseObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["list"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "projects")]
 impl<'de> ::serde::Deserialize<'de> for ProjectServiceAccountListResponseObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["list"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "projects")]
@@ -3595,14 +3728,21 @@ impl ::serde::Serialize for ProjectServiceAccountObject {
     }
 }
 #[cfg(feature = "projects")]
+impl crate::runtime::de::WireEnum for ProjectServiceAccountObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["organization.project.service_account"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "projects")]
 impl<'de> ::serde::Deserialize<'de> for ProjectServiceAccountObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["organization.project.service_account"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "projects")]
@@ -3670,14 +3810,21 @@ impl ::serde::Serialize for ProjectServiceAccountRole {
     }
 }
 #[cfg(feature = "projects")]
+impl crate::runtime::de::WireEnum for ProjectServiceAccountRole {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["owner", "member", "none"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "projects")]
 impl<'de> ::serde::Deserialize<'de> for ProjectServiceAccountRole {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["owner", "member", "none"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "projects")]
@@ -3876,7 +4023,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectUser {
             let mut v5 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
@@ -4102,7 +4249,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectUserDeleteResponse {
             let mut v2 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
@@ -4174,14 +4321,21 @@ impl ::serde::Serialize for ProjectUserDeleteResponseObject {
     }
 }
 #[cfg(feature = "projects")]
+impl crate::runtime::de::WireEnum for ProjectUserDeleteResponseObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["organization.project.user.deleted"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "projects")]
 impl<'de> ::serde::Deserialize<'de> for ProjectUserDeleteResponseObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["organization.project.user.deleted"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "projects")]
@@ -4333,14 +4487,21 @@ impl ::serde::Serialize for ProjectUserObject {
     }
 }
 #[cfg(feature = "projects")]
+impl crate::runtime::de::WireEnum for ProjectUserObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["organization.project.user"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "projects")]
 impl<'de> ::serde::Deserialize<'de> for ProjectUserObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["organization.project.user"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "projects")]
@@ -4552,10 +4713,9 @@ impl ::serde::Serialize for PublicProjectResidency {
     }
 }
 #[cfg(feature = "projects")]
-impl<'de> ::serde::Deserialize<'de> for PublicProjectResidency {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+impl crate::runtime::de::WireEnum for PublicProjectResidency {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
         static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
             &[
                 "GLOBAL",
@@ -4572,7 +4732,15 @@ impl<'de> ::serde::Deserialize<'de> for PublicProjectResidency {
                 "AE_STORAGE_PROCESSING",
             ],
         );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        &VALUES
+    }
+}
+#[cfg(feature = "projects")]
+impl<'de> ::serde::Deserialize<'de> for PublicProjectResidency {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "projects")]
@@ -4641,7 +4809,7 @@ impl<'de> ::serde::Deserialize<'de> for UpdateProjectServiceAccountBody {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -4769,14 +4937,21 @@ impl ::serde::Serialize for UpdateProjectServiceAccountBodyRole {
     }
 }
 #[cfg(feature = "projects")]
+impl crate::runtime::de::WireEnum for UpdateProjectServiceAccountBodyRole {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["member", "owner"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "projects")]
 impl<'de> ::serde::Deserialize<'de> for UpdateProjectServiceAccountBodyRole {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["member", "owner"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "projects")]

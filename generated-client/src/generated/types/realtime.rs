@@ -74,7 +74,7 @@ impl<'de> ::serde::Deserialize<'de> for AudioTranscription {
                     2 => crate::runtime::de::put_nullable_array(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_array(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable_string(object, 4, &mut v4),
-                    5 => crate::runtime::de::put_nullable(object, 5, &mut v5),
+                    5 => crate::runtime::de::put_nullable_enum(object, 5, &mut v5),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -262,14 +262,21 @@ impl ::serde::Serialize for AudioTranscriptionDelay {
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for AudioTranscriptionDelay {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["minimal", "low", "medium", "high", "xhigh"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for AudioTranscriptionDelay {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["minimal", "low", "medium", "high", "xhigh"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -598,14 +605,21 @@ impl ::serde::Serialize for NoiseReductionType {
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for NoiseReductionType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["near_field", "far_field"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for NoiseReductionType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["near_field", "far_field"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -670,7 +684,7 @@ impl<'de> ::serde::Deserialize<'de> for PcmAudioFormat {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -789,7 +803,7 @@ impl<'de> ::serde::Deserialize<'de> for PcmaAudioFormat {
             let mut v0 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -894,7 +908,7 @@ impl<'de> ::serde::Deserialize<'de> for PcmuAudioFormat {
             let mut v0 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -1097,14 +1111,21 @@ impl ::serde::Serialize for RealtimeAudioFormatsAudioPcmType {
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for RealtimeAudioFormatsAudioPcmType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["audio/pcm"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for RealtimeAudioFormatsAudioPcmType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["audio/pcm"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -1175,14 +1196,21 @@ impl ::serde::Serialize for RealtimeAudioFormatsAudioPcmaType {
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for RealtimeAudioFormatsAudioPcmaType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["audio/pcma"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for RealtimeAudioFormatsAudioPcmaType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["audio/pcma"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -1253,14 +1281,21 @@ impl ::serde::Serialize for RealtimeAudioFormatsAudioPcmuType {
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for RealtimeAudioFormatsAudioPcmuType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["audio/pcmu"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for RealtimeAudioFormatsAudioPcmuType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["audio/pcmu"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -1744,14 +1779,21 @@ impl ::serde::Serialize for RealtimeCreateClientSecretRequestAnchor {
     }
 }
 #[cfg(feature = "realtime")]
+impl crate::runtime::de::WireEnum for RealtimeCreateClientSecretRequestAnchor {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["created_at"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "realtime")]
 impl<'de> ::serde::Deserialize<'de> for RealtimeCreateClientSecretRequestAnchor {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["created_at"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "realtime")]
@@ -1827,7 +1869,7 @@ for RealtimeCreateClientSecretRequestClientSecretExpiration {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -2229,7 +2271,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeFunctionTool {
             let mut v3 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
@@ -2380,14 +2422,21 @@ impl ::serde::Serialize for RealtimeFunctionToolType {
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for RealtimeFunctionToolType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["function"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for RealtimeFunctionToolType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["function"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -2453,7 +2502,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeReasoning {
             let mut v0 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -2579,14 +2628,21 @@ impl ::serde::Serialize for RealtimeReasoningEffort {
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for RealtimeReasoningEffort {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["minimal", "low", "medium", "high", "xhigh"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for RealtimeReasoningEffort {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["minimal", "low", "medium", "high", "xhigh"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -3290,7 +3346,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestGa {
             let mut v13 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_array(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
@@ -3718,14 +3774,21 @@ impl ::serde::Serialize for RealtimeSessionCreateRequestGaAuto {
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for RealtimeSessionCreateRequestGaAuto {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["auto"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestGaAuto {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["auto"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -3811,14 +3874,21 @@ impl ::serde::Serialize for RealtimeSessionCreateRequestGaIncludeItem {
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for RealtimeSessionCreateRequestGaIncludeItem {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["item.input_audio_transcription.logprobs"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestGaIncludeItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["item.input_audio_transcription.logprobs"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -4202,15 +4272,22 @@ impl ::serde::Serialize for RealtimeSessionCreateRequestGaMaxOutputTokensInf {
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for RealtimeSessionCreateRequestGaMaxOutputTokensInf {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["inf"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeSessionCreateRequestGaMaxOutputTokensInf {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["inf"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -4439,7 +4516,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestGaNoiseReduc
             let mut v0 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -4696,15 +4773,23 @@ impl ::serde::Serialize for RealtimeSessionCreateRequestGaOutputModalitiesItem {
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum
+for RealtimeSessionCreateRequestGaOutputModalitiesItem {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["text", "audio"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeSessionCreateRequestGaOutputModalitiesItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["text", "audio"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -5334,14 +5419,21 @@ impl ::serde::Serialize for RealtimeSessionCreateRequestGaType {
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for RealtimeSessionCreateRequestGaType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["realtime"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestGaType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["realtime"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -5666,15 +5758,23 @@ impl ::serde::Serialize for RealtimeSessionCreateRequestMaxResponseOutputTokensI
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum
+for RealtimeSessionCreateRequestMaxResponseOutputTokensInf {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["inf"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeSessionCreateRequestMaxResponseOutputTokensInf {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["inf"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -5769,7 +5869,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestToolsItem {
             let mut v3 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
@@ -5922,14 +6022,21 @@ impl ::serde::Serialize for RealtimeSessionCreateRequestToolsItemType {
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for RealtimeSessionCreateRequestToolsItemType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["function"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestToolsItemType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["function"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -6000,14 +6107,21 @@ impl ::serde::Serialize for RealtimeSessionCreateRequestTracingAuto {
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for RealtimeSessionCreateRequestTracingAuto {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["auto"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestTracingAuto {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["auto"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -6899,9 +7013,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGa {
             let mut v15 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
-                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    2 => crate::runtime::de::put_nullable_enum(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable_array(object, 4, &mut v4),
                     5 => crate::runtime::de::put_nullable(object, 5, &mut v5),
@@ -7070,14 +7184,21 @@ impl ::serde::Serialize for RealtimeSessionCreateResponseGaAuto {
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for RealtimeSessionCreateResponseGaAuto {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["auto"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGaAuto {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["auto"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -7152,14 +7273,21 @@ impl ::serde::Serialize for RealtimeSessionCreateResponseGaIncludeItem {
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for RealtimeSessionCreateResponseGaIncludeItem {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["item.input_audio_transcription.logprobs"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGaIncludeItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["item.input_audio_transcription.logprobs"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -7426,15 +7554,22 @@ impl ::serde::Serialize for RealtimeSessionCreateResponseGaMaxOutputTokensInf {
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for RealtimeSessionCreateResponseGaMaxOutputTokensInf {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["inf"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeSessionCreateResponseGaMaxOutputTokensInf {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["inf"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -7641,7 +7776,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGaNoiseRedu
             let mut v0 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -7705,14 +7840,21 @@ impl ::serde::Serialize for RealtimeSessionCreateResponseGaObject {
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for RealtimeSessionCreateResponseGaObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["realtime.session"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGaObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["realtime.session"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -7852,15 +7994,23 @@ impl ::serde::Serialize for RealtimeSessionCreateResponseGaOutputModalitiesItem 
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum
+for RealtimeSessionCreateResponseGaOutputModalitiesItem {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["text", "audio"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeSessionCreateResponseGaOutputModalitiesItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["text", "audio"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -8362,14 +8512,21 @@ impl ::serde::Serialize for RealtimeSessionCreateResponseGaType {
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for RealtimeSessionCreateResponseGaType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["realtime"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGaType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["realtime"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -8433,14 +8590,21 @@ impl ::serde::Serialize for RealtimeSessionCreateResponseIncludeItem {
     }
 }
 #[cfg(feature = "realtime")]
+impl crate::runtime::de::WireEnum for RealtimeSessionCreateResponseIncludeItem {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["item.input_audio_transcription.logprobs"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "realtime")]
 impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseIncludeItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["item.input_audio_transcription.logprobs"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "realtime")]
@@ -8800,14 +8964,21 @@ impl ::serde::Serialize for RealtimeSessionCreateResponseMaxOutputTokensInf {
     }
 }
 #[cfg(feature = "realtime")]
+impl crate::runtime::de::WireEnum for RealtimeSessionCreateResponseMaxOutputTokensInf {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["inf"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "realtime")]
 impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseMaxOutputTokensInf {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["inf"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "realtime")]
@@ -8876,7 +9047,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseNoiseReduct
             let mut v0 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -9016,14 +9187,21 @@ impl ::serde::Serialize for RealtimeSessionCreateResponseTracingAuto {
     }
 }
 #[cfg(feature = "realtime")]
+impl crate::runtime::de::WireEnum for RealtimeSessionCreateResponseTracingAuto {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["auto"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "realtime")]
 impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseTracingAuto {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["auto"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "realtime")]
@@ -9444,7 +9622,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranscriptionSessionCreateReques
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
-                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    2 => crate::runtime::de::put_nullable_enum(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable_array(object, 4, &mut v4),
                     _ => ::std::result::Result::Ok(()),
@@ -9638,7 +9816,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranscriptionSessionCreateReques
             let mut v2 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_array(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
@@ -9893,15 +10071,23 @@ impl ::serde::Serialize for RealtimeTranscriptionSessionCreateRequestGaIncludeIt
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum
+for RealtimeTranscriptionSessionCreateRequestGaIncludeItem {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["item.input_audio_transcription.logprobs"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeTranscriptionSessionCreateRequestGaIncludeItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["item.input_audio_transcription.logprobs"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -10152,7 +10338,7 @@ for RealtimeTranscriptionSessionCreateRequestGaNoiseReduction {
             let mut v0 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -10263,14 +10449,21 @@ impl ::serde::Serialize for RealtimeTranscriptionSessionCreateRequestGaType {
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for RealtimeTranscriptionSessionCreateRequestGaType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["transcription"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for RealtimeTranscriptionSessionCreateRequestGaType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["transcription"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -10346,15 +10539,23 @@ impl ::serde::Serialize for RealtimeTranscriptionSessionCreateRequestIncludeItem
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum
+for RealtimeTranscriptionSessionCreateRequestIncludeItem {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["item.input_audio_transcription.logprobs"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeTranscriptionSessionCreateRequestIncludeItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["item.input_audio_transcription.logprobs"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -10435,15 +10636,23 @@ impl ::serde::Serialize for RealtimeTranscriptionSessionCreateRequestInputAudioF
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum
+for RealtimeTranscriptionSessionCreateRequestInputAudioFormat {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["pcm16", "g711_ulaw", "g711_alaw"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeTranscriptionSessionCreateRequestInputAudioFormat {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["pcm16", "g711_ulaw", "g711_alaw"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -10529,7 +10738,7 @@ for RealtimeTranscriptionSessionCreateRequestTurnDetection {
             let mut v3 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
@@ -10684,15 +10893,23 @@ impl ::serde::Serialize for RealtimeTranscriptionSessionCreateRequestTurnDetecti
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum
+for RealtimeTranscriptionSessionCreateRequestTurnDetectionType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["server_vad"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeTranscriptionSessionCreateRequestTurnDetectionType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["server_vad"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -10969,7 +11186,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranscriptionSessionCreateRespon
             let mut v5 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
@@ -11118,15 +11335,23 @@ impl ::serde::Serialize for RealtimeTranscriptionSessionCreateResponseGaIncludeI
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum
+for RealtimeTranscriptionSessionCreateResponseGaIncludeItem {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["item.input_audio_transcription.logprobs"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeTranscriptionSessionCreateResponseGaIncludeItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["item.input_audio_transcription.logprobs"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -11276,7 +11501,7 @@ for RealtimeTranscriptionSessionCreateResponseGaNoiseReduction {
             let mut v0 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -11432,15 +11657,22 @@ impl ::serde::Serialize for RealtimeTranscriptionSessionCreateResponseGaType {
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for RealtimeTranscriptionSessionCreateResponseGaType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["transcription"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeTranscriptionSessionCreateResponseGaType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["transcription"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -11591,7 +11823,7 @@ for RealtimeTranscriptionSessionRequestInputAudioNoiseReduction {
             let mut v0 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -11837,15 +12069,23 @@ impl ::serde::Serialize for RealtimeTranslationClientSecretCreateRequestAnchor {
     }
 }
 #[cfg(feature = "realtime")]
+impl crate::runtime::de::WireEnum
+for RealtimeTranslationClientSecretCreateRequestAnchor {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["created_at"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "realtime")]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeTranslationClientSecretCreateRequestAnchor {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["created_at"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "realtime")]
@@ -12004,7 +12244,7 @@ for RealtimeTranslationClientSecretRequestClientSecretExpiration {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -12148,7 +12388,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSession {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
@@ -13279,14 +13519,21 @@ impl ::serde::Serialize for RealtimeTranslationSessionType {
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for RealtimeTranslationSessionType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["translation"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSessionType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["translation"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -13473,14 +13720,21 @@ impl ::serde::Serialize for RealtimeTruncationMode {
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for RealtimeTruncationMode {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["auto", "disabled"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for RealtimeTruncationMode {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["auto", "disabled"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -13555,14 +13809,21 @@ impl ::serde::Serialize for RealtimeTruncationRetentionRatioTruncationType {
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for RealtimeTruncationRetentionRatioTruncationType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["retention_ratio"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for RealtimeTruncationRetentionRatioTruncationType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["retention_ratio"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -13856,14 +14117,21 @@ impl ::serde::Serialize for RealtimeTurnDetectionEagerness {
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for RealtimeTurnDetectionEagerness {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["low", "medium", "high", "auto"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for RealtimeTurnDetectionEagerness {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["low", "medium", "high", "auto"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -13945,8 +14213,8 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTurnDetectionSemanticVad {
             let mut v3 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
                     _ => ::std::result::Result::Ok(()),
@@ -14089,14 +14357,21 @@ impl ::serde::Serialize for RealtimeTurnDetectionSemanticVadType {
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for RealtimeTurnDetectionSemanticVadType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["semantic_vad"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for RealtimeTurnDetectionSemanticVadType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["semantic_vad"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -14211,7 +14486,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTurnDetectionServerVad {
             let mut v6 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
@@ -14394,14 +14669,21 @@ impl ::serde::Serialize for RealtimeTurnDetectionServerVadType {
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for RealtimeTurnDetectionServerVadType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["server_vad"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for RealtimeTurnDetectionServerVadType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["server_vad"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -14480,7 +14762,7 @@ impl<'de> ::serde::Deserialize<'de> for RetentionRatioTruncation {
             let mut v2 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),

@@ -66,7 +66,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaAdditionalTools {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable_array(object, 4, &mut v4),
@@ -168,8 +168,8 @@ impl<'de> ::serde::Deserialize<'de> for BetaAdditionalToolsItemParam {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
-                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
-                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
+                    2 => crate::runtime::de::put_nullable_enum(object, 2, &mut v2),
+                    3 => crate::runtime::de::put_nullable_enum(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable_array(object, 4, &mut v4),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -318,14 +318,21 @@ impl ::serde::Serialize for BetaAdditionalToolsItemParamRole {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaAdditionalToolsItemParamRole {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["developer"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaAdditionalToolsItemParamRole {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["developer"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -407,14 +414,21 @@ impl ::serde::Serialize for BetaAdditionalToolsItemParamType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaAdditionalToolsItemParamType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["additional_tools"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaAdditionalToolsItemParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["additional_tools"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -496,14 +510,21 @@ impl ::serde::Serialize for BetaAdditionalToolsType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaAdditionalToolsType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["additional_tools"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaAdditionalToolsType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["additional_tools"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -592,7 +613,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaAgentMessage {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable_string(object, 4, &mut v4),
@@ -881,7 +902,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaAgentMessageItemParam {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
-                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    2 => crate::runtime::de::put_nullable_enum(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable_string(object, 4, &mut v4),
                     5 => crate::runtime::de::put_nullable_array(object, 5, &mut v5),
@@ -1145,14 +1166,21 @@ impl ::serde::Serialize for BetaAgentMessageItemParamType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaAgentMessageItemParamType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["agent_message"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaAgentMessageItemParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["agent_message"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -1234,14 +1262,21 @@ impl ::serde::Serialize for BetaAgentMessageType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaAgentMessageType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["agent_message"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaAgentMessageType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["agent_message"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -1627,14 +1662,21 @@ impl ::serde::Serialize for BetaApplyPatchCallOutputStatus {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaApplyPatchCallOutputStatus {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["completed", "failed"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchCallOutputStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["completed", "failed"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -1691,14 +1733,21 @@ impl ::serde::Serialize for BetaApplyPatchCallOutputStatusParam {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaApplyPatchCallOutputStatusParam {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["completed", "failed"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchCallOutputStatusParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["completed", "failed"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -1766,14 +1815,21 @@ impl ::serde::Serialize for BetaApplyPatchCallStatus {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaApplyPatchCallStatus {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["in_progress", "completed"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchCallStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["in_progress", "completed"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -1830,14 +1886,21 @@ impl ::serde::Serialize for BetaApplyPatchCallStatusParam {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaApplyPatchCallStatusParam {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["in_progress", "completed"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchCallStatusParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["in_progress", "completed"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -1909,7 +1972,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchCreateFileOperation {
             let mut v2 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
@@ -1989,7 +2052,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchCreateFileOperationParam {
             let mut v2 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
@@ -2107,14 +2170,21 @@ impl ::serde::Serialize for BetaApplyPatchCreateFileOperationParamType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaApplyPatchCreateFileOperationParamType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["create_file"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchCreateFileOperationParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["create_file"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -2185,14 +2255,21 @@ impl ::serde::Serialize for BetaApplyPatchCreateFileOperationType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaApplyPatchCreateFileOperationType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["create_file"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchCreateFileOperationType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["create_file"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -2256,7 +2333,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchDeleteFileOperation {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -2329,7 +2406,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchDeleteFileOperationParam {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -2439,14 +2516,21 @@ impl ::serde::Serialize for BetaApplyPatchDeleteFileOperationParamType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaApplyPatchDeleteFileOperationParamType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["delete_file"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchDeleteFileOperationParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["delete_file"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -2517,14 +2601,21 @@ impl ::serde::Serialize for BetaApplyPatchDeleteFileOperationType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaApplyPatchDeleteFileOperationType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["delete_file"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchDeleteFileOperationType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["delete_file"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -2726,7 +2817,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchToolCall {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
@@ -2931,7 +3022,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchToolCallItemParam {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
@@ -3101,14 +3192,21 @@ impl ::serde::Serialize for BetaApplyPatchToolCallItemParamType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaApplyPatchToolCallItemParamType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["apply_patch_call"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchToolCallItemParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["apply_patch_call"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -3228,7 +3326,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchToolCallOutput {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
@@ -3343,7 +3441,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchToolCallOutputItemParam {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
@@ -3520,14 +3618,21 @@ impl ::serde::Serialize for BetaApplyPatchToolCallOutputItemParamType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaApplyPatchToolCallOutputItemParamType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["apply_patch_call_output"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchToolCallOutputItemParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["apply_patch_call_output"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -3609,14 +3714,21 @@ impl ::serde::Serialize for BetaApplyPatchToolCallOutputType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaApplyPatchToolCallOutputType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["apply_patch_call_output"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchToolCallOutputType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["apply_patch_call_output"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -3687,14 +3799,21 @@ impl ::serde::Serialize for BetaApplyPatchToolCallType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaApplyPatchToolCallType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["apply_patch_call"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchToolCallType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["apply_patch_call"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -3771,7 +3890,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchToolParam {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_array(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -3894,14 +4013,21 @@ impl ::serde::Serialize for BetaApplyPatchToolParamType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaApplyPatchToolParamType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["apply_patch"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchToolParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["apply_patch"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -3980,7 +4106,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchUpdateFileOperation {
             let mut v2 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
@@ -4060,7 +4186,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchUpdateFileOperationParam {
             let mut v2 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
@@ -4178,14 +4304,21 @@ impl ::serde::Serialize for BetaApplyPatchUpdateFileOperationParamType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaApplyPatchUpdateFileOperationParamType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["update_file"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchUpdateFileOperationParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["update_file"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -4256,14 +4389,21 @@ impl ::serde::Serialize for BetaApplyPatchUpdateFileOperationType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaApplyPatchUpdateFileOperationType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["update_file"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchUpdateFileOperationType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["update_file"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -4339,7 +4479,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaApproximateLocation {
             let mut v4 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
@@ -4496,14 +4636,21 @@ impl ::serde::Serialize for BetaApproximateLocationType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaApproximateLocationType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["approximate"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaApproximateLocationType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["approximate"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -4588,9 +4735,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaAutoCodeInterpreterToolParam {
             let mut v3 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_array(object, 1, &mut v1),
-                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    2 => crate::runtime::de::put_nullable_enum(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -4837,14 +4984,21 @@ impl ::serde::Serialize for BetaAutoCodeInterpreterToolParamType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaAutoCodeInterpreterToolParamType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["auto"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaAutoCodeInterpreterToolParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["auto"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -4930,14 +5084,21 @@ impl ::serde::Serialize for BetaCallableToolAllowedCaller {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaCallableToolAllowedCaller {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["direct", "programmatic"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaCallableToolAllowedCaller {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["direct", "programmatic"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -5001,14 +5162,21 @@ impl ::serde::Serialize for BetaCancelResponseOpenaiBetaItem {
     }
 }
 #[cfg(feature = "responses")]
+impl crate::runtime::de::WireEnum for BetaCancelResponseOpenaiBetaItem {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["responses_multi_agent=v1"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "responses")]
 impl<'de> ::serde::Deserialize<'de> for BetaCancelResponseOpenaiBetaItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["responses_multi_agent=v1"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "responses")]
@@ -5095,14 +5263,21 @@ impl ::serde::Serialize for BetaClickButtonType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaClickButtonType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["left", "right", "wheel", "back", "forward"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaClickButtonType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["left", "right", "wheel", "back", "forward"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -5179,7 +5354,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaClickParam {
             let mut v4 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
@@ -5316,14 +5491,21 @@ impl ::serde::Serialize for BetaClickParamType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaClickParamType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["click"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaClickParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["click"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -5398,7 +5580,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaCodeInterpreterOutputImage {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -5508,14 +5690,21 @@ impl ::serde::Serialize for BetaCodeInterpreterOutputImageType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaCodeInterpreterOutputImageType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["image"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaCodeInterpreterOutputImageType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["image"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -5590,7 +5779,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaCodeInterpreterOutputLogs {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -5700,14 +5889,21 @@ impl ::serde::Serialize for BetaCodeInterpreterOutputLogsType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaCodeInterpreterOutputLogsType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["logs"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaCodeInterpreterOutputLogsType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["logs"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -5788,7 +5984,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaCodeInterpreterTool {
             let mut v2 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_array(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
@@ -5945,7 +6141,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaCodeInterpreterToolCall {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable_string(object, 4, &mut v4),
@@ -6218,14 +6414,21 @@ impl ::serde::Serialize for BetaCodeInterpreterToolCallStatus {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaCodeInterpreterToolCallStatus {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["in_progress", "completed", "incomplete", "interpreting", "failed"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaCodeInterpreterToolCallStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["in_progress", "completed", "incomplete", "interpreting", "failed"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -6289,14 +6492,21 @@ impl ::serde::Serialize for BetaCodeInterpreterToolCallType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaCodeInterpreterToolCallType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["code_interpreter_call"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaCodeInterpreterToolCallType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["code_interpreter_call"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -6501,14 +6711,21 @@ impl ::serde::Serialize for BetaCodeInterpreterToolType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaCodeInterpreterToolType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["code_interpreter"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaCodeInterpreterToolType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["code_interpreter"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -6579,14 +6796,21 @@ impl ::serde::Serialize for BetaCompactConversationOpenaiBetaItem {
     }
 }
 #[cfg(feature = "responses")]
+impl crate::runtime::de::WireEnum for BetaCompactConversationOpenaiBetaItem {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["responses_multi_agent=v1"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "responses")]
 impl<'de> ::serde::Deserialize<'de> for BetaCompactConversationOpenaiBetaItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["responses_multi_agent=v1"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "responses")]
@@ -6671,7 +6895,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaCompactResource {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_array(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
@@ -6748,14 +6972,21 @@ impl ::serde::Serialize for BetaCompactResourceObject {
     }
 }
 #[cfg(feature = "responses")]
+impl crate::runtime::de::WireEnum for BetaCompactResourceObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.compaction"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "responses")]
 impl<'de> ::serde::Deserialize<'de> for BetaCompactResourceObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.compaction"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "responses")]
@@ -6871,9 +7102,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaCompactResponseMethodPublicBody {
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable_string(object, 4, &mut v4),
-                    5 => crate::runtime::de::put_nullable(object, 5, &mut v5),
+                    5 => crate::runtime::de::put_nullable_enum(object, 5, &mut v5),
                     6 => crate::runtime::de::put_nullable(object, 6, &mut v6),
-                    7 => crate::runtime::de::put_nullable(object, 7, &mut v7),
+                    7 => crate::runtime::de::put_nullable_enum(object, 7, &mut v7),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -7229,7 +7460,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaCompactionBody {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable_string(object, 4, &mut v4),
@@ -7312,14 +7543,21 @@ impl ::serde::Serialize for BetaCompactionBodyType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaCompactionBodyType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["compaction"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaCompactionBodyType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["compaction"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -7407,7 +7645,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaCompactionSummaryItemParam {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
-                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    2 => crate::runtime::de::put_nullable_enum(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -7554,14 +7792,21 @@ impl ::serde::Serialize for BetaCompactionSummaryItemParamType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaCompactionSummaryItemParamType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["compaction"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaCompactionSummaryItemParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["compaction"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -7648,7 +7893,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaCompactionTriggerItemParam {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -7773,14 +8018,21 @@ impl ::serde::Serialize for BetaCompactionTriggerItemParamType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaCompactionTriggerItemParamType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["compaction_trigger"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaCompactionTriggerItemParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["compaction_trigger"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -8137,14 +8389,21 @@ impl ::serde::Serialize for BetaComparisonFilterType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaComparisonFilterType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["eq", "ne", "gt", "gte", "lt", "lte", "in", "nin"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaComparisonFilterType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["eq", "ne", "gt", "gte", "lt", "lte", "in", "nin"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -8602,14 +8861,21 @@ impl ::serde::Serialize for BetaCompoundFilterType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaCompoundFilterType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["and", "or"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaCompoundFilterType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["and", "or"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -8899,10 +9165,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaComputerCallOutputItemParam {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
-                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
+                    3 => crate::runtime::de::put_nullable_enum(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
                     5 => crate::runtime::de::put_nullable_array(object, 5, &mut v5),
-                    6 => crate::runtime::de::put_nullable(object, 6, &mut v6),
+                    6 => crate::runtime::de::put_nullable_enum(object, 6, &mut v6),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -9079,14 +9345,21 @@ impl ::serde::Serialize for BetaComputerCallOutputItemParamType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaComputerCallOutputItemParamType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["computer_call_output"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaComputerCallOutputItemParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["computer_call_output"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -9323,14 +9596,21 @@ impl ::serde::Serialize for BetaComputerEnvironment {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaComputerEnvironment {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["windows", "mac", "linux", "ubuntu", "browser"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaComputerEnvironment {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["windows", "mac", "linux", "ubuntu", "browser"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -9415,7 +9695,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaComputerScreenshotContent {
             let mut v4 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put(object, 3, &mut v3),
@@ -9490,14 +9770,21 @@ impl ::serde::Serialize for BetaComputerScreenshotContentType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaComputerScreenshotContentType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["computer_screenshot"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaComputerScreenshotContentType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["computer_screenshot"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -9565,7 +9852,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaComputerScreenshotImage {
             let mut v2 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
@@ -9696,14 +9983,21 @@ impl ::serde::Serialize for BetaComputerScreenshotImageType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaComputerScreenshotImageType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["computer_screenshot"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaComputerScreenshotImageType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["computer_screenshot"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -9769,7 +10063,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaComputerTool {
             let mut v0 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -9910,7 +10204,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaComputerToolCall {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
@@ -10134,7 +10428,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaComputerToolCallOutputResource {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable_array(object, 4, &mut v4),
@@ -10233,14 +10527,21 @@ impl ::serde::Serialize for BetaComputerToolCallOutputStatus {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaComputerToolCallOutputStatus {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["in_progress", "completed", "incomplete"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaComputerToolCallOutputStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["in_progress", "completed", "incomplete"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -10293,14 +10594,21 @@ impl ::serde::Serialize for BetaComputerToolCallOutputType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaComputerToolCallOutputType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["computer_call_output"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaComputerToolCallOutputType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["computer_call_output"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -10379,14 +10687,21 @@ impl ::serde::Serialize for BetaComputerToolCallStatus {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaComputerToolCallStatus {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["in_progress", "completed", "incomplete"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaComputerToolCallStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["in_progress", "completed", "incomplete"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -10450,14 +10765,21 @@ impl ::serde::Serialize for BetaComputerToolCallType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaComputerToolCallType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["computer_call"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaComputerToolCallType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["computer_call"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -10539,14 +10861,21 @@ impl ::serde::Serialize for BetaComputerToolType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaComputerToolType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["computer"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaComputerToolType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["computer"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -10629,7 +10958,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaComputerUsePreviewTool {
             let mut v3 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
@@ -10756,14 +11085,21 @@ impl ::serde::Serialize for BetaComputerUsePreviewToolType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaComputerUsePreviewToolType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["computer_use_preview"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaComputerUsePreviewToolType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["computer_use_preview"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -10851,9 +11187,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaContainerAutoParam {
             let mut v4 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_array(object, 1, &mut v1),
-                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    2 => crate::runtime::de::put_nullable_enum(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable_array(object, 4, &mut v4),
                     _ => ::std::result::Result::Ok(()),
@@ -11188,14 +11524,21 @@ impl ::serde::Serialize for BetaContainerAutoParamType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaContainerAutoParamType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["container_auto"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaContainerAutoParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["container_auto"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -11286,7 +11629,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaContainerFileCitationBody {
             let mut v5 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
@@ -11422,14 +11765,21 @@ impl ::serde::Serialize for BetaContainerFileCitationBodyType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaContainerFileCitationBodyType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["container_file_citation"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaContainerFileCitationBodyType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["container_file_citation"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -11520,7 +11870,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaContainerFileCitationParam {
             let mut v5 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
@@ -11656,14 +12006,21 @@ impl ::serde::Serialize for BetaContainerFileCitationParamType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaContainerFileCitationParamType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["container_file_citation"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaContainerFileCitationParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["container_file_citation"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -11746,14 +12103,21 @@ impl ::serde::Serialize for BetaContainerMemoryLimit {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaContainerMemoryLimit {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["1g", "4g", "16g", "64g"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaContainerMemoryLimit {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["1g", "4g", "16g", "64g"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -11827,7 +12191,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaContainerNetworkPolicyAllowlistParam
             let mut v2 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_array(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_array(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
@@ -11962,14 +12326,21 @@ impl ::serde::Serialize for BetaContainerNetworkPolicyAllowlistParamType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaContainerNetworkPolicyAllowlistParamType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["allowlist"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaContainerNetworkPolicyAllowlistParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["allowlist"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -12038,7 +12409,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaContainerNetworkPolicyDisabledParam 
             let mut v0 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -12141,14 +12512,21 @@ impl ::serde::Serialize for BetaContainerNetworkPolicyDisabledParamType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaContainerNetworkPolicyDisabledParamType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["disabled"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaContainerNetworkPolicyDisabledParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["disabled"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -12350,7 +12728,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaContainerReferenceParam {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -12460,14 +12838,21 @@ impl ::serde::Serialize for BetaContainerReferenceParamType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaContainerReferenceParamType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["container_reference"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaContainerReferenceParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["container_reference"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -12542,7 +12927,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaContainerReferenceResource {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -12611,14 +12996,21 @@ impl ::serde::Serialize for BetaContainerReferenceResourceType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaContainerReferenceResourceType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["container_reference"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaContainerReferenceResourceType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["container_reference"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -13332,7 +13724,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaCreateResponse {
                     4 => crate::runtime::de::put_nullable_string(object, 4, &mut v4),
                     5 => crate::runtime::de::put_nullable_string(object, 5, &mut v5),
                     6 => crate::runtime::de::put_nullable_string(object, 6, &mut v6),
-                    7 => crate::runtime::de::put_nullable(object, 7, &mut v7),
+                    7 => crate::runtime::de::put_nullable_enum(object, 7, &mut v7),
                     8 => crate::runtime::de::put_nullable(object, 8, &mut v8),
                     9 => crate::runtime::de::put_nullable_string(object, 9, &mut v9),
                     10 => crate::runtime::de::put_nullable(object, 10, &mut v10),
@@ -13342,8 +13734,8 @@ impl<'de> ::serde::Deserialize<'de> for BetaCreateResponse {
                     14 => crate::runtime::de::put_nullable(object, 14, &mut v14),
                     15 => crate::runtime::de::put_nullable(object, 15, &mut v15),
                     16 => crate::runtime::de::put_nullable(object, 16, &mut v16),
-                    17 => crate::runtime::de::put_nullable(object, 17, &mut v17),
-                    18 => crate::runtime::de::put_nullable(object, 18, &mut v18),
+                    17 => crate::runtime::de::put_nullable_enum(object, 17, &mut v17),
+                    18 => crate::runtime::de::put_nullable_enum(object, 18, &mut v18),
                     19 => crate::runtime::de::put_nullable(object, 19, &mut v19),
                     20 => crate::runtime::de::put_nullable(object, 20, &mut v20),
                     21 => crate::runtime::de::put_nullable_array(object, 21, &mut v21),
@@ -13884,14 +14276,21 @@ impl ::serde::Serialize for BetaCreateResponseOpenaiBetaItem {
     }
 }
 #[cfg(feature = "responses")]
+impl crate::runtime::de::WireEnum for BetaCreateResponseOpenaiBetaItem {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["responses_multi_agent=v1"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "responses")]
 impl<'de> ::serde::Deserialize<'de> for BetaCreateResponseOpenaiBetaItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["responses_multi_agent=v1"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "responses")]
@@ -13967,14 +14366,21 @@ impl ::serde::Serialize for BetaCreateResponseTruncation {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaCreateResponseTruncation {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["auto", "disabled"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaCreateResponseTruncation {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["auto", "disabled"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -14046,7 +14452,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaCustomGrammarFormatParam {
             let mut v2 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
@@ -14164,14 +14570,21 @@ impl ::serde::Serialize for BetaCustomGrammarFormatParamType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaCustomGrammarFormatParamType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["grammar"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaCustomGrammarFormatParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["grammar"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -14240,7 +14653,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaCustomTextFormatParam {
             let mut v0 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -14343,14 +14756,21 @@ impl ::serde::Serialize for BetaCustomTextFormatParamType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaCustomTextFormatParamType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["text"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaCustomTextFormatParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["text"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -14447,7 +14867,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaCustomToolCall {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
@@ -14651,7 +15071,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaCustomToolCallOutput {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
@@ -14977,7 +15397,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaCustomToolCallOutputResource {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
@@ -15068,14 +15488,21 @@ impl ::serde::Serialize for BetaCustomToolCallOutputType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaCustomToolCallOutputType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["custom_tool_call_output"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaCustomToolCallOutputType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["custom_tool_call_output"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -15205,7 +15632,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaCustomToolCallResource {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
@@ -15301,14 +15728,21 @@ impl ::serde::Serialize for BetaCustomToolCallType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaCustomToolCallType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["custom_tool_call"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaCustomToolCallType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["custom_tool_call"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -15416,7 +15850,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaCustomToolParam {
             let mut v5 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
@@ -15670,14 +16104,21 @@ impl ::serde::Serialize for BetaCustomToolParamType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaCustomToolParamType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["custom"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaCustomToolParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["custom"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -15748,14 +16189,21 @@ impl ::serde::Serialize for BetaDeleteResponseOpenaiBetaItem {
     }
 }
 #[cfg(feature = "responses")]
+impl crate::runtime::de::WireEnum for BetaDeleteResponseOpenaiBetaItem {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["responses_multi_agent=v1"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "responses")]
 impl<'de> ::serde::Deserialize<'de> for BetaDeleteResponseOpenaiBetaItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["responses_multi_agent=v1"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "responses")]
@@ -15838,14 +16286,21 @@ impl ::serde::Serialize for BetaDetailEnum {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaDetailEnum {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["low", "high", "auto", "original"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaDetailEnum {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["low", "high", "auto", "original"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -15907,7 +16362,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaDirectToolCallCaller {
             let mut v0 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -16008,7 +16463,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaDirectToolCallCallerParam {
             let mut v0 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -16111,14 +16566,21 @@ impl ::serde::Serialize for BetaDirectToolCallCallerParamType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaDirectToolCallCallerParamType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["direct"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaDirectToolCallCallerParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["direct"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -16189,14 +16651,21 @@ impl ::serde::Serialize for BetaDirectToolCallCallerType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaDirectToolCallCallerType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["direct"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaDirectToolCallCallerType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["direct"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -16276,7 +16745,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaDoubleClickAction {
             let mut v3 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_array(object, 3, &mut v3),
@@ -16407,14 +16876,21 @@ impl ::serde::Serialize for BetaDoubleClickActionType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaDoubleClickActionType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["double_click"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaDoubleClickActionType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["double_click"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -16490,7 +16966,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaDragParam {
             let mut v2 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_array(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_array(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
@@ -16615,14 +17091,21 @@ impl ::serde::Serialize for BetaDragParamType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaDragParamType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["drag"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaDragParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["drag"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -16704,8 +17187,8 @@ impl<'de> ::serde::Deserialize<'de> for BetaEasyInputMessage {
                 let read = match index {
                     0 => crate::runtime::de::put(object, 0, &mut v0),
                     1 => crate::runtime::de::put(object, 1, &mut v1),
-                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
-                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
+                    2 => crate::runtime::de::put_nullable_enum(object, 2, &mut v2),
+                    3 => crate::runtime::de::put_nullable_enum(object, 3, &mut v3),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -16982,14 +17465,21 @@ impl ::serde::Serialize for BetaEasyInputMessageRole {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaEasyInputMessageRole {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["user", "assistant", "system", "developer"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaEasyInputMessageRole {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["user", "assistant", "system", "developer"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -17053,14 +17543,21 @@ impl ::serde::Serialize for BetaEasyInputMessageType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaEasyInputMessageType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["message"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaEasyInputMessageType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["message"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -17154,7 +17651,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaEncryptedContent {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -17230,7 +17727,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaEncryptedContentParam {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -17345,14 +17842,21 @@ impl ::serde::Serialize for BetaEncryptedContentParamType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaEncryptedContentParamType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["encrypted_content"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaEncryptedContentParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["encrypted_content"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -17423,14 +17927,21 @@ impl ::serde::Serialize for BetaEncryptedContentType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaEncryptedContentType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["encrypted_content"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaEncryptedContentType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["encrypted_content"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -17499,7 +18010,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaFileCitationBody {
             let mut v3 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
@@ -17623,14 +18134,21 @@ impl ::serde::Serialize for BetaFileCitationBodyType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaFileCitationBodyType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["file_citation"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaFileCitationBodyType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["file_citation"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -17710,7 +18228,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaFileCitationParam {
             let mut v3 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
@@ -17834,14 +18352,21 @@ impl ::serde::Serialize for BetaFileCitationParamType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaFileCitationParamType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["file_citation"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaFileCitationParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["file_citation"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -17920,14 +18445,21 @@ impl ::serde::Serialize for BetaFileDetailEnum {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaFileDetailEnum {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["auto", "low", "high"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaFileDetailEnum {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["auto", "low", "high"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -17999,14 +18531,21 @@ impl ::serde::Serialize for BetaFileInputDetail {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaFileInputDetail {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["auto", "low", "high"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaFileInputDetail {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["auto", "low", "high"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -18075,7 +18614,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaFilePath {
             let mut v2 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
@@ -18193,14 +18732,21 @@ impl ::serde::Serialize for BetaFilePathType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaFilePathType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["file_path"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaFilePathType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["file_path"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -18299,7 +18845,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaFileSearchTool {
             let mut v4 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_array(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
@@ -18480,7 +19026,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaFileSearchToolCall {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
-                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    2 => crate::runtime::de::put_nullable_enum(object, 2, &mut v2),
                     3 => crate::runtime::de::put(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable_array(object, 4, &mut v4),
                     5 => crate::runtime::de::put_nullable_array(object, 5, &mut v5),
@@ -18834,14 +19380,21 @@ impl ::serde::Serialize for BetaFileSearchToolCallStatus {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaFileSearchToolCallStatus {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["in_progress", "searching", "completed", "incomplete", "failed"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaFileSearchToolCallStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["in_progress", "searching", "completed", "incomplete", "failed"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -18905,14 +19458,21 @@ impl ::serde::Serialize for BetaFileSearchToolCallType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaFileSearchToolCallType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["file_search_call"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaFileSearchToolCallType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["file_search_call"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -18994,14 +19554,21 @@ impl ::serde::Serialize for BetaFileSearchToolType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaFileSearchToolType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["file_search"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaFileSearchToolType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["file_search"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -19268,14 +19835,21 @@ impl ::serde::Serialize for BetaFunctionCallItemStatus {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaFunctionCallItemStatus {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["in_progress", "completed", "incomplete"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaFunctionCallItemStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["in_progress", "completed", "incomplete"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -19384,12 +19958,12 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionCallOutputItemParam {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
-                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
+                    3 => crate::runtime::de::put_nullable_enum(object, 3, &mut v3),
                     4 => crate::runtime::de::put(object, 4, &mut v4),
                     5 => crate::runtime::de::put_nullable_string(object, 5, &mut v5),
                     6 => crate::runtime::de::put_nullable_string(object, 6, &mut v6),
                     7 => crate::runtime::de::put_nullable(object, 7, &mut v7),
-                    8 => crate::runtime::de::put_nullable(object, 8, &mut v8),
+                    8 => crate::runtime::de::put_nullable_enum(object, 8, &mut v8),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -19820,14 +20394,21 @@ impl ::serde::Serialize for BetaFunctionCallOutputItemParamType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaFunctionCallOutputItemParamType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["function_call_output"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaFunctionCallOutputItemParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["function_call_output"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -19917,14 +20498,21 @@ impl ::serde::Serialize for BetaFunctionCallOutputStatusEnum {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaFunctionCallOutputStatusEnum {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["in_progress", "completed", "incomplete"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaFunctionCallOutputStatusEnum {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["in_progress", "completed", "incomplete"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -19985,14 +20573,21 @@ impl ::serde::Serialize for BetaFunctionCallStatus {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaFunctionCallStatus {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["in_progress", "completed", "incomplete"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaFunctionCallStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["in_progress", "completed", "incomplete"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -20314,7 +20909,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellCall {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
@@ -20522,9 +21117,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellCallItemParam {
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
-                    4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
+                    4 => crate::runtime::de::put_nullable_enum(object, 4, &mut v4),
                     5 => crate::runtime::de::put_nullable(object, 5, &mut v5),
-                    6 => crate::runtime::de::put_nullable(object, 6, &mut v6),
+                    6 => crate::runtime::de::put_nullable_enum(object, 6, &mut v6),
                     7 => crate::runtime::de::put_nullable(object, 7, &mut v7),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -20808,14 +21403,21 @@ impl ::serde::Serialize for BetaFunctionShellCallItemParamType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaFunctionShellCallItemParamType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["shell_call"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellCallItemParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["shell_call"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -20905,14 +21507,21 @@ impl ::serde::Serialize for BetaFunctionShellCallItemStatus {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaFunctionShellCallItemStatus {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["in_progress", "completed", "incomplete"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellCallItemStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["in_progress", "completed", "incomplete"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -21022,7 +21631,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellCallOutput {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
@@ -21412,7 +22021,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellCallOutputExitOutcome {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -21485,7 +22094,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellCallOutputExitOutcomePa
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -21595,14 +22204,21 @@ impl ::serde::Serialize for BetaFunctionShellCallOutputExitOutcomeParamType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaFunctionShellCallOutputExitOutcomeParamType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["exit"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellCallOutputExitOutcomeParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["exit"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -21673,14 +22289,21 @@ impl ::serde::Serialize for BetaFunctionShellCallOutputExitOutcomeType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaFunctionShellCallOutputExitOutcomeType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["exit"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellCallOutputExitOutcomeType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["exit"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -21784,9 +22407,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellCallOutputItemParam {
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
-                    4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
+                    4 => crate::runtime::de::put_nullable_enum(object, 4, &mut v4),
                     5 => crate::runtime::de::put_nullable_array(object, 5, &mut v5),
-                    6 => crate::runtime::de::put_nullable(object, 6, &mut v6),
+                    6 => crate::runtime::de::put_nullable_enum(object, 6, &mut v6),
                     7 => crate::runtime::de::put_int64(object, 7, &mut v7),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -21974,14 +22597,21 @@ impl ::serde::Serialize for BetaFunctionShellCallOutputItemParamType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaFunctionShellCallOutputItemParamType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["shell_call_output"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellCallOutputItemParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["shell_call_output"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -22158,14 +22788,21 @@ impl ::serde::Serialize for BetaFunctionShellCallOutputStatusEnum {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaFunctionShellCallOutputStatusEnum {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["in_progress", "completed", "incomplete"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellCallOutputStatusEnum {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["in_progress", "completed", "incomplete"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -22216,7 +22853,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellCallOutputTimeoutOutcom
             let mut v0 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -22280,7 +22917,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellCallOutputTimeoutOutcom
             let mut v0 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -22383,15 +23020,23 @@ impl ::serde::Serialize for BetaFunctionShellCallOutputTimeoutOutcomeParamType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum
+for BetaFunctionShellCallOutputTimeoutOutcomeParamType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["timeout"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de>
 for BetaFunctionShellCallOutputTimeoutOutcomeParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["timeout"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -22462,14 +23107,21 @@ impl ::serde::Serialize for BetaFunctionShellCallOutputTimeoutOutcomeType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaFunctionShellCallOutputTimeoutOutcomeType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["timeout"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellCallOutputTimeoutOutcomeType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["timeout"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -22529,14 +23181,21 @@ impl ::serde::Serialize for BetaFunctionShellCallOutputType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaFunctionShellCallOutputType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["shell_call_output"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellCallOutputType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["shell_call_output"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -22615,14 +23274,21 @@ impl ::serde::Serialize for BetaFunctionShellCallStatus {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaFunctionShellCallStatus {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["in_progress", "completed", "incomplete"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellCallStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["in_progress", "completed", "incomplete"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -22675,14 +23341,21 @@ impl ::serde::Serialize for BetaFunctionShellCallType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaFunctionShellCallType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["shell_call"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellCallType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["shell_call"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -22763,7 +23436,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellToolParam {
             let mut v2 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_array(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
@@ -23013,14 +23686,21 @@ impl ::serde::Serialize for BetaFunctionShellToolParamType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaFunctionShellToolParamType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["shell"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellToolParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["shell"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -23127,7 +23807,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionTool {
             let mut v7 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
@@ -23368,13 +24048,13 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionToolCall {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
-                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    2 => crate::runtime::de::put_nullable_enum(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
                     5 => crate::runtime::de::put_nullable_string(object, 5, &mut v5),
                     6 => crate::runtime::de::put_nullable_string(object, 6, &mut v6),
                     7 => crate::runtime::de::put_nullable_string(object, 7, &mut v7),
-                    8 => crate::runtime::de::put_nullable(object, 8, &mut v8),
+                    8 => crate::runtime::de::put_nullable_enum(object, 8, &mut v8),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -23607,13 +24287,13 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionToolCallOutput {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
-                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    2 => crate::runtime::de::put_nullable_enum(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable_string(object, 4, &mut v4),
                     5 => crate::runtime::de::put_nullable_string(object, 5, &mut v5),
                     6 => crate::runtime::de::put_nullable(object, 6, &mut v6),
                     7 => crate::runtime::de::put(object, 7, &mut v7),
-                    8 => crate::runtime::de::put_nullable(object, 8, &mut v8),
+                    8 => crate::runtime::de::put_nullable_enum(object, 8, &mut v8),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -23843,7 +24523,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionToolCallOutputResource {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
-                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    2 => crate::runtime::de::put_nullable_enum(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable_string(object, 4, &mut v4),
                     5 => crate::runtime::de::put_nullable_string(object, 5, &mut v5),
@@ -23944,14 +24624,21 @@ impl ::serde::Serialize for BetaFunctionToolCallOutputStatus {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaFunctionToolCallOutputStatus {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["in_progress", "completed", "incomplete"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaFunctionToolCallOutputStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["in_progress", "completed", "incomplete"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -24004,14 +24691,21 @@ impl ::serde::Serialize for BetaFunctionToolCallOutputType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaFunctionToolCallOutputType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["function_call_output"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaFunctionToolCallOutputType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["function_call_output"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -24131,7 +24825,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionToolCallResource {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
-                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    2 => crate::runtime::de::put_nullable_enum(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
                     5 => crate::runtime::de::put_nullable_string(object, 5, &mut v5),
@@ -24234,14 +24928,21 @@ impl ::serde::Serialize for BetaFunctionToolCallStatus {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaFunctionToolCallStatus {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["in_progress", "completed", "incomplete"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaFunctionToolCallStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["in_progress", "completed", "incomplete"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -24305,14 +25006,21 @@ impl ::serde::Serialize for BetaFunctionToolCallType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaFunctionToolCallType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["function_call"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaFunctionToolCallType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["function_call"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -24434,7 +25142,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionToolParam {
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
-                    4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
+                    4 => crate::runtime::de::put_nullable_enum(object, 4, &mut v4),
                     5 => crate::runtime::de::put_nullable(object, 5, &mut v5),
                     6 => crate::runtime::de::put_nullable(object, 6, &mut v6),
                     7 => crate::runtime::de::put_nullable_array(object, 7, &mut v7),
@@ -24625,14 +25333,21 @@ impl ::serde::Serialize for BetaFunctionToolParamType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaFunctionToolParamType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["function"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaFunctionToolParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["function"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -24703,14 +25418,21 @@ impl ::serde::Serialize for BetaFunctionToolType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaFunctionToolType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["function"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaFunctionToolType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["function"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -24781,14 +25503,21 @@ impl ::serde::Serialize for BetaGetInputTokenCountsOpenaiBetaItem {
     }
 }
 #[cfg(feature = "responses")]
+impl crate::runtime::de::WireEnum for BetaGetInputTokenCountsOpenaiBetaItem {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["responses_multi_agent=v1"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "responses")]
 impl<'de> ::serde::Deserialize<'de> for BetaGetInputTokenCountsOpenaiBetaItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["responses_multi_agent=v1"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "responses")]
@@ -24859,14 +25588,21 @@ impl ::serde::Serialize for BetaGetResponseOpenaiBetaItem {
     }
 }
 #[cfg(feature = "responses")]
+impl crate::runtime::de::WireEnum for BetaGetResponseOpenaiBetaItem {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["responses_multi_agent=v1"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "responses")]
 impl<'de> ::serde::Deserialize<'de> for BetaGetResponseOpenaiBetaItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["responses_multi_agent=v1"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "responses")]
@@ -24941,14 +25677,21 @@ impl ::serde::Serialize for BetaGrammarSyntax1 {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaGrammarSyntax1 {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["lark", "regex"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaGrammarSyntax1 {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["lark", "regex"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -25017,7 +25760,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaHttpError {
             let mut v2 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
@@ -25135,14 +25878,21 @@ impl ::serde::Serialize for BetaHttpErrorType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaHttpErrorType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["http_error"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaHttpErrorType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["http_error"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -25348,14 +26098,21 @@ impl ::serde::Serialize for BetaImageDetail {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaImageDetail {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["low", "high", "auto", "original"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaImageDetail {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["low", "high", "auto", "original"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -25427,14 +26184,21 @@ impl ::serde::Serialize for BetaImageGenActionEnum {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaImageGenActionEnum {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["generate", "edit", "auto"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaImageGenActionEnum {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["generate", "edit", "auto"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -25558,18 +26322,18 @@ impl<'de> ::serde::Deserialize<'de> for BetaImageGenTool {
             let mut v11 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
-                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    2 => crate::runtime::de::put_nullable_enum(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
-                    4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
+                    4 => crate::runtime::de::put_nullable_enum(object, 4, &mut v4),
                     5 => crate::runtime::de::put_int64(object, 5, &mut v5),
-                    6 => crate::runtime::de::put_nullable(object, 6, &mut v6),
-                    7 => crate::runtime::de::put_nullable(object, 7, &mut v7),
-                    8 => crate::runtime::de::put_nullable(object, 8, &mut v8),
+                    6 => crate::runtime::de::put_nullable_enum(object, 6, &mut v6),
+                    7 => crate::runtime::de::put_nullable_enum(object, 7, &mut v7),
+                    8 => crate::runtime::de::put_nullable_enum(object, 8, &mut v8),
                     9 => crate::runtime::de::put_nullable(object, 9, &mut v9),
                     10 => crate::runtime::de::put_int64(object, 10, &mut v10),
-                    11 => crate::runtime::de::put_nullable(object, 11, &mut v11),
+                    11 => crate::runtime::de::put_nullable_enum(object, 11, &mut v11),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -25831,14 +26595,21 @@ impl ::serde::Serialize for BetaImageGenToolBackground {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaImageGenToolBackground {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["transparent", "opaque", "auto"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaImageGenToolBackground {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["transparent", "opaque", "auto"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -25916,7 +26687,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaImageGenToolCall {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable_string(object, 4, &mut v4),
@@ -26079,14 +26850,21 @@ impl ::serde::Serialize for BetaImageGenToolCallStatus {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaImageGenToolCallStatus {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["in_progress", "completed", "generating", "failed"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaImageGenToolCallStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["in_progress", "completed", "generating", "failed"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -26150,14 +26928,21 @@ impl ::serde::Serialize for BetaImageGenToolCallType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaImageGenToolCallType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["image_generation_call"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaImageGenToolCallType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["image_generation_call"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -26448,14 +27233,21 @@ impl ::serde::Serialize for BetaImageGenToolModeration {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaImageGenToolModeration {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["auto", "low"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaImageGenToolModeration {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["auto", "low"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -26527,14 +27319,21 @@ impl ::serde::Serialize for BetaImageGenToolOutputFormat {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaImageGenToolOutputFormat {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["png", "webp", "jpeg"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaImageGenToolOutputFormat {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["png", "webp", "jpeg"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -26610,14 +27409,21 @@ impl ::serde::Serialize for BetaImageGenToolQuality {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaImageGenToolQuality {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["low", "medium", "high", "auto"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaImageGenToolQuality {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["low", "medium", "high", "auto"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -26750,14 +27556,21 @@ impl ::serde::Serialize for BetaImageGenToolType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaImageGenToolType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["image_generation"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaImageGenToolType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["image_generation"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -26860,10 +27673,9 @@ impl ::serde::Serialize for BetaIncludeEnum {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl<'de> ::serde::Deserialize<'de> for BetaIncludeEnum {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+impl crate::runtime::de::WireEnum for BetaIncludeEnum {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
         static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
             &[
                 "file_search_call.results",
@@ -26876,7 +27688,15 @@ impl<'de> ::serde::Deserialize<'de> for BetaIncludeEnum {
                 "message.output_text.logprobs",
             ],
         );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl<'de> ::serde::Deserialize<'de> for BetaIncludeEnum {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -26949,7 +27769,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaInlineSkillParam {
             let mut v3 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
@@ -27073,14 +27893,21 @@ impl ::serde::Serialize for BetaInlineSkillParamType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaInlineSkillParamType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["inline"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaInlineSkillParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["inline"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -27159,8 +27986,8 @@ impl<'de> ::serde::Deserialize<'de> for BetaInlineSkillSourceParam {
             let mut v2 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -27274,14 +28101,21 @@ impl ::serde::Serialize for BetaInlineSkillSourceParamMediaType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaInlineSkillSourceParamMediaType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["application/zip"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaInlineSkillSourceParamMediaType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["application/zip"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -27352,14 +28186,21 @@ impl ::serde::Serialize for BetaInlineSkillSourceParamType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaInlineSkillSourceParamType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["base64"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaInlineSkillSourceParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["base64"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -27529,14 +28370,21 @@ impl ::serde::Serialize for BetaInputFidelity {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaInputFidelity {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["high", "low"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaInputFidelity {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["high", "low"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -27634,13 +28482,13 @@ impl<'de> ::serde::Deserialize<'de> for BetaInputFileContent {
             let mut v6 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
                     5 => crate::runtime::de::put_nullable_string(object, 5, &mut v5),
-                    6 => crate::runtime::de::put_nullable(object, 6, &mut v6),
+                    6 => crate::runtime::de::put_nullable_enum(object, 6, &mut v6),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -27865,12 +28713,12 @@ impl<'de> ::serde::Deserialize<'de> for BetaInputFileContentParam {
             let mut v6 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable_string(object, 4, &mut v4),
-                    5 => crate::runtime::de::put_nullable(object, 5, &mut v5),
+                    5 => crate::runtime::de::put_nullable_enum(object, 5, &mut v5),
                     6 => crate::runtime::de::put_nullable(object, 6, &mut v6),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -28051,14 +28899,21 @@ impl ::serde::Serialize for BetaInputFileContentParamType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaInputFileContentParamType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["input_file"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaInputFileContentParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["input_file"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -28129,14 +28984,21 @@ impl ::serde::Serialize for BetaInputFileContentType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaInputFileContentType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["input_file"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaInputFileContentType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["input_file"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -28236,7 +29098,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaInputImageContent {
             let mut v4 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put(object, 3, &mut v3),
@@ -28417,10 +29279,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaInputImageContentParamAutoParam {
             let mut v4 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
-                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
+                    3 => crate::runtime::de::put_nullable_enum(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -28577,14 +29439,21 @@ impl ::serde::Serialize for BetaInputImageContentParamAutoParamType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaInputImageContentParamAutoParamType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["input_image"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaInputImageContentParamAutoParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["input_image"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -28655,14 +29524,21 @@ impl ::serde::Serialize for BetaInputImageContentType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaInputImageContentType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["input_image"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaInputImageContentType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["input_image"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -29193,9 +30069,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaInputMessage {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put(object, 2, &mut v2),
-                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
+                    3 => crate::runtime::de::put_nullable_enum(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -29379,9 +30255,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaInputMessageResource {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put(object, 2, &mut v2),
-                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
+                    3 => crate::runtime::de::put_nullable_enum(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
                     5 => crate::runtime::de::put_nullable_string(object, 5, &mut v5),
                     _ => ::std::result::Result::Ok(()),
@@ -29473,14 +30349,21 @@ impl ::serde::Serialize for BetaInputMessageRole {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaInputMessageRole {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["user", "system", "developer"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaInputMessageRole {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["user", "system", "developer"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -29552,14 +30435,21 @@ impl ::serde::Serialize for BetaInputMessageStatus {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaInputMessageStatus {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["in_progress", "completed", "incomplete"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaInputMessageStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["in_progress", "completed", "incomplete"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -29623,14 +30513,21 @@ impl ::serde::Serialize for BetaInputMessageType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaInputMessageType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["message"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaInputMessageType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["message"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -29836,7 +30733,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaInputTextContent {
             let mut v2 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
@@ -29983,7 +30880,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaInputTextContentParam {
             let mut v2 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
@@ -30109,14 +31006,21 @@ impl ::serde::Serialize for BetaInputTextContentParamType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaInputTextContentParamType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["input_text"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaInputTextContentParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["input_text"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -30187,14 +31091,21 @@ impl ::serde::Serialize for BetaInputTextContentType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaInputTextContentType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["input_text"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaInputTextContentType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["input_text"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -31752,7 +32663,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaItemReferenceParam {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -31891,14 +32802,21 @@ impl ::serde::Serialize for BetaItemReferenceParamType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaItemReferenceParamType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["item_reference"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaItemReferenceParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["item_reference"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -32862,7 +33780,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaKeyPressAction {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_array(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -32974,14 +33892,21 @@ impl ::serde::Serialize for BetaKeyPressActionType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaKeyPressActionType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["keypress"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaKeyPressActionType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["keypress"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -33052,14 +33977,21 @@ impl ::serde::Serialize for BetaListInputItemsOpenaiBetaItem {
     }
 }
 #[cfg(feature = "responses")]
+impl crate::runtime::de::WireEnum for BetaListInputItemsOpenaiBetaItem {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["responses_multi_agent=v1"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "responses")]
 impl<'de> ::serde::Deserialize<'de> for BetaListInputItemsOpenaiBetaItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["responses_multi_agent=v1"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "responses")]
@@ -33134,14 +34066,21 @@ impl ::serde::Serialize for BetaListInputItemsOrder {
     }
 }
 #[cfg(feature = "responses")]
+impl crate::runtime::de::WireEnum for BetaListInputItemsOrder {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["asc", "desc"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "responses")]
 impl<'de> ::serde::Deserialize<'de> for BetaListInputItemsOrder {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["asc", "desc"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "responses")]
@@ -33209,7 +34148,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaLocalEnvironmentParam {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_array(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -33327,14 +34266,21 @@ impl ::serde::Serialize for BetaLocalEnvironmentParamType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaLocalEnvironmentParamType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["local"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaLocalEnvironmentParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["local"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -33403,7 +34349,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaLocalEnvironmentResource {
             let mut v0 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -33469,14 +34415,21 @@ impl ::serde::Serialize for BetaLocalEnvironmentResourceType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaLocalEnvironmentResourceType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["local"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaLocalEnvironmentResourceType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["local"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -33559,7 +34512,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaLocalShellExecAction {
             let mut v5 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_array(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
@@ -33722,14 +34675,21 @@ impl ::serde::Serialize for BetaLocalShellExecActionType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaLocalShellExecActionType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["exec"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaLocalShellExecActionType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["exec"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -33818,7 +34778,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaLocalShellToolCall {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
@@ -33989,10 +34949,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaLocalShellToolCallOutput {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
-                    4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
+                    4 => crate::runtime::de::put_nullable_enum(object, 4, &mut v4),
                     5 => crate::runtime::de::put_nullable(object, 5, &mut v5),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -34158,14 +35118,21 @@ impl ::serde::Serialize for BetaLocalShellToolCallOutputStatus {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaLocalShellToolCallOutputStatus {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["in_progress", "completed", "incomplete"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaLocalShellToolCallOutputStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["in_progress", "completed", "incomplete"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -34229,14 +35196,21 @@ impl ::serde::Serialize for BetaLocalShellToolCallOutputType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaLocalShellToolCallOutputType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["local_shell_call_output"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaLocalShellToolCallOutputType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["local_shell_call_output"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -34326,14 +35300,21 @@ impl ::serde::Serialize for BetaLocalShellToolCallStatus {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaLocalShellToolCallStatus {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["in_progress", "completed", "incomplete"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaLocalShellToolCallStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["in_progress", "completed", "incomplete"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -34397,14 +35378,21 @@ impl ::serde::Serialize for BetaLocalShellToolCallType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaLocalShellToolCallType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["local_shell_call"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaLocalShellToolCallType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["local_shell_call"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -34484,7 +35472,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaLocalShellToolParam {
             let mut v0 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -34587,14 +35575,21 @@ impl ::serde::Serialize for BetaLocalShellToolParamType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaLocalShellToolParamType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["local_shell"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaLocalShellToolParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["local_shell"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -34941,7 +35936,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaMcpApprovalRequest {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable_string(object, 4, &mut v4),
@@ -35091,14 +36086,21 @@ impl ::serde::Serialize for BetaMcpApprovalRequestType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaMcpApprovalRequestType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["mcp_approval_request"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaMcpApprovalRequestType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["mcp_approval_request"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -35216,7 +36218,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaMcpApprovalResponse {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
@@ -35429,7 +36431,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaMcpApprovalResponseResource {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
@@ -35517,14 +36519,21 @@ impl ::serde::Serialize for BetaMcpApprovalResponseResourceType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaMcpApprovalResponseResourceType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["mcp_approval_response"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaMcpApprovalResponseResourceType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["mcp_approval_response"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -35595,14 +36604,21 @@ impl ::serde::Serialize for BetaMcpApprovalResponseType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaMcpApprovalResponseType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["mcp_approval_response"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaMcpApprovalResponseType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["mcp_approval_response"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -35702,7 +36718,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaMcpListTools {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable_array(object, 4, &mut v4),
@@ -36010,14 +37026,21 @@ impl ::serde::Serialize for BetaMcpListToolsType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaMcpListToolsType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["mcp_list_tools"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaMcpListToolsType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["mcp_list_tools"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -36104,7 +37127,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaMcpProtocolError {
             let mut v2 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
@@ -36222,14 +37245,21 @@ impl ::serde::Serialize for BetaMcpProtocolErrorType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaMcpProtocolErrorType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["mcp_protocol_error"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaMcpProtocolErrorType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["mcp_protocol_error"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -36367,10 +37397,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaMcpTool {
             let mut v11 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
-                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
+                    3 => crate::runtime::de::put_nullable_enum(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable_string(object, 4, &mut v4),
                     5 => crate::runtime::de::put_nullable_string(object, 5, &mut v5),
                     6 => crate::runtime::de::put_nullable_string(object, 6, &mut v6),
@@ -36884,14 +37914,21 @@ impl ::serde::Serialize for BetaMcpToolApprovalSetting {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaMcpToolApprovalSetting {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["always", "never"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaMcpToolApprovalSetting {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["always", "never"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -37014,14 +38051,14 @@ impl<'de> ::serde::Deserialize<'de> for BetaMcpToolCall {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable_string(object, 4, &mut v4),
                     5 => crate::runtime::de::put_nullable_string(object, 5, &mut v5),
                     6 => crate::runtime::de::put_nullable_string(object, 6, &mut v6),
                     7 => crate::runtime::de::put_nullable(object, 7, &mut v7),
-                    8 => crate::runtime::de::put_nullable(object, 8, &mut v8),
+                    8 => crate::runtime::de::put_nullable_enum(object, 8, &mut v8),
                     9 => crate::runtime::de::put_nullable_string(object, 9, &mut v9),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -37336,14 +38373,21 @@ impl ::serde::Serialize for BetaMcpToolCallStatus {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaMcpToolCallStatus {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["in_progress", "completed", "incomplete", "calling", "failed"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaMcpToolCallStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["in_progress", "completed", "incomplete", "calling", "failed"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -37407,14 +38451,21 @@ impl ::serde::Serialize for BetaMcpToolCallType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaMcpToolCallType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["mcp_call"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaMcpToolCallType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["mcp_call"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -37524,10 +38575,9 @@ impl ::serde::Serialize for BetaMcpToolConnectorId {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl<'de> ::serde::Deserialize<'de> for BetaMcpToolConnectorId {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+impl crate::runtime::de::WireEnum for BetaMcpToolConnectorId {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
         static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
             &[
                 "connector_dropbox",
@@ -37540,7 +38590,15 @@ impl<'de> ::serde::Deserialize<'de> for BetaMcpToolConnectorId {
                 "connector_sharepoint",
             ],
         );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl<'de> ::serde::Deserialize<'de> for BetaMcpToolConnectorId {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -37608,7 +38666,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaMcpToolExecutionError {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -37718,14 +38776,21 @@ impl ::serde::Serialize for BetaMcpToolExecutionErrorType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaMcpToolExecutionErrorType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["mcp_tool_execution_error"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaMcpToolExecutionErrorType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["mcp_tool_execution_error"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -38064,14 +39129,21 @@ impl ::serde::Serialize for BetaMcpToolType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaMcpToolType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["mcp"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaMcpToolType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["mcp"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -38164,12 +39236,12 @@ impl<'de> ::serde::Deserialize<'de> for BetaMessage {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put(object, 3, &mut v3),
                     4 => crate::runtime::de::put(object, 4, &mut v4),
                     5 => crate::runtime::de::put_nullable_array(object, 5, &mut v5),
-                    6 => crate::runtime::de::put_nullable(object, 6, &mut v6),
+                    6 => crate::runtime::de::put_nullable_enum(object, 6, &mut v6),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -38424,14 +39496,21 @@ impl ::serde::Serialize for BetaMessagePhase {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaMessagePhase {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["commentary", "final_answer"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaMessagePhase {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["commentary", "final_answer"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -38499,14 +39578,21 @@ impl ::serde::Serialize for BetaMessagePhase2 {
     }
 }
 #[cfg(feature = "responses")]
+impl crate::runtime::de::WireEnum for BetaMessagePhase2 {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["commentary", "final_answer"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "responses")]
 impl<'de> ::serde::Deserialize<'de> for BetaMessagePhase2 {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["commentary", "final_answer"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -38587,10 +39673,9 @@ impl ::serde::Serialize for BetaMessageRole {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl<'de> ::serde::Deserialize<'de> for BetaMessageRole {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+impl crate::runtime::de::WireEnum for BetaMessageRole {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
         static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
             &[
                 "unknown",
@@ -38603,7 +39688,15 @@ impl<'de> ::serde::Deserialize<'de> for BetaMessageRole {
                 "tool",
             ],
         );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl<'de> ::serde::Deserialize<'de> for BetaMessageRole {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "responses")]
@@ -38664,14 +39757,21 @@ impl ::serde::Serialize for BetaMessageStatus {
     }
 }
 #[cfg(feature = "responses")]
+impl crate::runtime::de::WireEnum for BetaMessageStatus {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["in_progress", "completed", "incomplete"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "responses")]
 impl<'de> ::serde::Deserialize<'de> for BetaMessageStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["in_progress", "completed", "incomplete"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "responses")]
@@ -38724,14 +39824,21 @@ impl ::serde::Serialize for BetaMessageType {
     }
 }
 #[cfg(feature = "responses")]
+impl crate::runtime::de::WireEnum for BetaMessageType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["message"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "responses")]
 impl<'de> ::serde::Deserialize<'de> for BetaMessageType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["message"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "responses")]
@@ -39134,10 +40241,9 @@ impl ::serde::Serialize for BetaModelIdsResponsesOnlyModel {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl<'de> ::serde::Deserialize<'de> for BetaModelIdsResponsesOnlyModel {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+impl crate::runtime::de::WireEnum for BetaModelIdsResponsesOnlyModel {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
         static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
             &[
                 "o1-pro",
@@ -39161,7 +40267,15 @@ impl<'de> ::serde::Deserialize<'de> for BetaModelIdsResponsesOnlyModel {
                 "gpt-5.6-cyber",
             ],
         );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl<'de> ::serde::Deserialize<'de> for BetaModelIdsResponsesOnlyModel {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -39652,14 +40766,21 @@ impl ::serde::Serialize for BetaModelResponsePropertiesPromptCacheRetention {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaModelResponsePropertiesPromptCacheRetention {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["in_memory", "24h"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaModelResponsePropertiesPromptCacheRetention {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["in_memory", "24h"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -39902,7 +41023,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaModerationErrorBody {
             let mut v2 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
@@ -39974,14 +41095,21 @@ impl ::serde::Serialize for BetaModerationErrorBodyType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaModerationErrorBodyType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["error"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaModerationErrorBodyType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["error"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -40111,14 +41239,21 @@ impl ::serde::Serialize for BetaModerationInputType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaModerationInputType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["text", "image"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaModerationInputType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["text", "image"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -40175,14 +41310,21 @@ impl ::serde::Serialize for BetaModerationMode {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaModerationMode {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["score", "block"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaModerationMode {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["score", "block"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -40593,7 +41735,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaModerationResultBody {
             let mut v5 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
@@ -40674,14 +41816,21 @@ impl ::serde::Serialize for BetaModerationResultBodyType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaModerationResultBodyType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["moderation_result"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaModerationResultBodyType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["moderation_result"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -40750,7 +41899,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaMoveParam {
             let mut v3 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_array(object, 3, &mut v3),
@@ -40881,14 +42030,21 @@ impl ::serde::Serialize for BetaMoveParamType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaMoveParamType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["move"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaMoveParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["move"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -40979,10 +42135,9 @@ impl ::serde::Serialize for BetaMultiAgentAction {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl<'de> ::serde::Deserialize<'de> for BetaMultiAgentAction {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+impl crate::runtime::de::WireEnum for BetaMultiAgentAction {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
         static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
             &[
                 "spawn_agent",
@@ -40993,7 +42148,15 @@ impl<'de> ::serde::Deserialize<'de> for BetaMultiAgentAction {
                 "wait_agent",
             ],
         );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl<'de> ::serde::Deserialize<'de> for BetaMultiAgentAction {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -41066,10 +42229,9 @@ impl ::serde::Serialize for BetaMultiAgentAction1 {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl<'de> ::serde::Deserialize<'de> for BetaMultiAgentAction1 {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+impl crate::runtime::de::WireEnum for BetaMultiAgentAction1 {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
         static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
             &[
                 "spawn_agent",
@@ -41080,7 +42242,15 @@ impl<'de> ::serde::Deserialize<'de> for BetaMultiAgentAction1 {
                 "wait_agent",
             ],
         );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl<'de> ::serde::Deserialize<'de> for BetaMultiAgentAction1 {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -41162,7 +42332,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaMultiAgentCall {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put(object, 4, &mut v4),
@@ -41272,7 +42442,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaMultiAgentCallItemParam {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
-                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
+                    3 => crate::runtime::de::put_nullable_enum(object, 3, &mut v3),
                     4 => crate::runtime::de::put(object, 4, &mut v4),
                     5 => crate::runtime::de::put_nullable_string(object, 5, &mut v5),
                     _ => ::std::result::Result::Ok(()),
@@ -41427,14 +42597,21 @@ impl ::serde::Serialize for BetaMultiAgentCallItemParamType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaMultiAgentCallItemParamType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["multi_agent_call"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaMultiAgentCallItemParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["multi_agent_call"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -41537,7 +42714,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaMultiAgentCallOutput {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put(object, 4, &mut v4),
@@ -41647,7 +42824,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaMultiAgentCallOutputItemParam {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
-                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
+                    3 => crate::runtime::de::put_nullable_enum(object, 3, &mut v3),
                     4 => crate::runtime::de::put(object, 4, &mut v4),
                     5 => crate::runtime::de::put_nullable_array(object, 5, &mut v5),
                     _ => ::std::result::Result::Ok(()),
@@ -41804,14 +42981,21 @@ impl ::serde::Serialize for BetaMultiAgentCallOutputItemParamType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaMultiAgentCallOutputItemParamType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["multi_agent_call_output"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaMultiAgentCallOutputItemParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["multi_agent_call_output"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -41893,14 +43077,21 @@ impl ::serde::Serialize for BetaMultiAgentCallOutputType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaMultiAgentCallOutputType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["multi_agent_call_output"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaMultiAgentCallOutputType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["multi_agent_call_output"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -41971,14 +43162,21 @@ impl ::serde::Serialize for BetaMultiAgentCallType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaMultiAgentCallType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["multi_agent_call"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaMultiAgentCallType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["multi_agent_call"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -42184,7 +43382,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaNamespaceToolParam {
             let mut v3 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_array(object, 3, &mut v3),
@@ -42394,14 +43592,21 @@ impl ::serde::Serialize for BetaNamespaceToolParamType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaNamespaceToolParamType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["namespace"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaNamespaceToolParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["namespace"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -43057,10 +44262,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaOutputMessage {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
-                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
-                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
+                    2 => crate::runtime::de::put_nullable_enum(object, 2, &mut v2),
+                    3 => crate::runtime::de::put_nullable_enum(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable_array(object, 4, &mut v4),
-                    5 => crate::runtime::de::put_nullable(object, 5, &mut v5),
+                    5 => crate::runtime::de::put_nullable_enum(object, 5, &mut v5),
                     6 => crate::runtime::de::put(object, 6, &mut v6),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -43305,14 +44510,21 @@ impl ::serde::Serialize for BetaOutputMessageRole {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaOutputMessageRole {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["assistant"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaOutputMessageRole {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["assistant"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -43402,14 +44614,21 @@ impl ::serde::Serialize for BetaOutputMessageStatus {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaOutputMessageStatus {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["in_progress", "completed", "incomplete"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaOutputMessageStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["in_progress", "completed", "incomplete"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -43473,14 +44692,21 @@ impl ::serde::Serialize for BetaOutputMessageType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaOutputMessageType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["message"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaOutputMessageType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["message"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -43571,7 +44797,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaOutputTextContent {
             let mut v3 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_array(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_array(object, 3, &mut v3),
@@ -43705,7 +44931,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaOutputTextContentParam {
             let mut v2 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_array(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
@@ -43948,14 +45174,21 @@ impl ::serde::Serialize for BetaOutputTextContentParamType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaOutputTextContentParamType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["output_text"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaOutputTextContentParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["output_text"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -44026,14 +45259,21 @@ impl ::serde::Serialize for BetaOutputTextContentType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaOutputTextContentType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["output_text"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaOutputTextContentType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["output_text"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -44182,7 +45422,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaProgram {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable_string(object, 4, &mut v4),
@@ -44288,7 +45528,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaProgramItemParam {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
-                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    2 => crate::runtime::de::put_nullable_enum(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable_string(object, 4, &mut v4),
                     5 => crate::runtime::de::put_nullable_string(object, 5, &mut v5),
@@ -44437,14 +45677,21 @@ impl ::serde::Serialize for BetaProgramItemParamType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaProgramItemParamType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["program"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaProgramItemParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["program"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -44544,7 +45791,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaProgramOutput {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable_string(object, 4, &mut v4),
@@ -44653,7 +45900,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaProgramOutputItemParam {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
-                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    2 => crate::runtime::de::put_nullable_enum(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable_string(object, 4, &mut v4),
                     5 => crate::runtime::de::put(object, 5, &mut v5),
@@ -44802,14 +46049,21 @@ impl ::serde::Serialize for BetaProgramOutputItemParamType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaProgramOutputItemParamType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["program_output"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaProgramOutputItemParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["program_output"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -44895,14 +46149,21 @@ impl ::serde::Serialize for BetaProgramOutputItemStatus {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaProgramOutputItemStatus {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["completed", "incomplete"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaProgramOutputItemStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["completed", "incomplete"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -44970,14 +46231,21 @@ impl ::serde::Serialize for BetaProgramOutputStatus {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaProgramOutputStatus {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["completed", "incomplete"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaProgramOutputStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["completed", "incomplete"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -45030,14 +46298,21 @@ impl ::serde::Serialize for BetaProgramOutputType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaProgramOutputType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["program_output"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaProgramOutputType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["program_output"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -45112,7 +46387,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaProgramToolCallCaller {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -45226,7 +46501,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaProgramToolCallCallerParam {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -45336,14 +46611,21 @@ impl ::serde::Serialize for BetaProgramToolCallCallerParamType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaProgramToolCallCallerParamType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["program"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaProgramToolCallCallerParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["program"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -45414,14 +46696,21 @@ impl ::serde::Serialize for BetaProgramToolCallCallerType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaProgramToolCallCallerType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["program"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaProgramToolCallCallerType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["program"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -45492,14 +46781,21 @@ impl ::serde::Serialize for BetaProgramType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaProgramType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["program"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaProgramType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["program"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -45568,7 +46864,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaProgrammaticToolCallingParam {
             let mut v0 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -45671,14 +46967,21 @@ impl ::serde::Serialize for BetaProgrammaticToolCallingParamType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaProgrammaticToolCallingParamType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["programmatic_tool_calling"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaProgrammaticToolCallingParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["programmatic_tool_calling"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -45883,7 +47186,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaPromptCacheBreakpointConfig {
             let mut v0 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -45986,14 +47289,21 @@ impl ::serde::Serialize for BetaPromptCacheBreakpointConfigMode {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaPromptCacheBreakpointConfigMode {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["explicit"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaPromptCacheBreakpointConfigMode {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["explicit"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -46062,7 +47372,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaPromptCacheBreakpointParam {
             let mut v0 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -46165,14 +47475,21 @@ impl ::serde::Serialize for BetaPromptCacheBreakpointParamMode {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaPromptCacheBreakpointParamMode {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["explicit"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaPromptCacheBreakpointParamMode {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["explicit"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -46247,14 +47564,21 @@ impl ::serde::Serialize for BetaPromptCacheModeEnum {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaPromptCacheModeEnum {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["implicit", "explicit"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaPromptCacheModeEnum {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["implicit", "explicit"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -46319,7 +47643,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaPromptCacheOptions {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -46392,8 +47716,8 @@ impl<'de> ::serde::Deserialize<'de> for BetaPromptCacheOptionsParam {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -46521,14 +47845,21 @@ impl ::serde::Serialize for BetaPromptCacheRetentionEnum {
     }
 }
 #[cfg(feature = "responses")]
+impl crate::runtime::de::WireEnum for BetaPromptCacheRetentionEnum {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["in_memory", "24h"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "responses")]
 impl<'de> ::serde::Deserialize<'de> for BetaPromptCacheRetentionEnum {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["in_memory", "24h"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "responses")]
@@ -46592,14 +47923,21 @@ impl ::serde::Serialize for BetaPromptCacheTtlEnum {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaPromptCacheTtlEnum {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["30m"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaPromptCacheTtlEnum {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["30m"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -46674,14 +48012,21 @@ impl ::serde::Serialize for BetaRankerVersionType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaRankerVersionType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["auto", "default-2024-11-15"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaRankerVersionType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["auto", "default-2024-11-15"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -46753,7 +48098,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaRankingOptions {
             let mut v2 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
@@ -46912,10 +48257,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaReasoning {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
-                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
-                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
-                    4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_nullable_enum(object, 2, &mut v2),
+                    3 => crate::runtime::de::put_nullable_enum(object, 3, &mut v3),
+                    4 => crate::runtime::de::put_nullable_enum(object, 4, &mut v4),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -47086,14 +48431,21 @@ impl ::serde::Serialize for BetaReasoningContext {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaReasoningContext {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["auto", "current_turn", "all_turns"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaReasoningContext {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["auto", "current_turn", "all_turns"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -47181,14 +48533,21 @@ impl ::serde::Serialize for BetaReasoningEffort {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaReasoningEffort {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["none", "minimal", "low", "medium", "high", "xhigh", "max"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaReasoningEffort {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["none", "minimal", "low", "medium", "high", "xhigh", "max"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -47261,14 +48620,21 @@ impl ::serde::Serialize for BetaReasoningGenerateSummary {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaReasoningGenerateSummary {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["auto", "concise", "detailed"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaReasoningGenerateSummary {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["auto", "concise", "detailed"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -47357,12 +48723,12 @@ impl<'de> ::serde::Deserialize<'de> for BetaReasoningItem {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable_array(object, 4, &mut v4),
                     5 => crate::runtime::de::put_nullable_array(object, 5, &mut v5),
-                    6 => crate::runtime::de::put_nullable(object, 6, &mut v6),
+                    6 => crate::runtime::de::put_nullable_enum(object, 6, &mut v6),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -47549,14 +48915,21 @@ impl ::serde::Serialize for BetaReasoningItemStatus {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaReasoningItemStatus {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["in_progress", "completed", "incomplete"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaReasoningItemStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["in_progress", "completed", "incomplete"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -47620,14 +48993,21 @@ impl ::serde::Serialize for BetaReasoningItemType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaReasoningItemType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["reasoning"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaReasoningItemType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["reasoning"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -47777,14 +49157,21 @@ impl ::serde::Serialize for BetaReasoningSummary {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaReasoningSummary {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["auto", "concise", "detailed"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaReasoningSummary {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["auto", "concise", "detailed"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -47852,7 +49239,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaReasoningTextContent {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -47962,14 +49349,21 @@ impl ::serde::Serialize for BetaReasoningTextContentType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaReasoningTextContentType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["reasoning_text"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaReasoningTextContentType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["reasoning_text"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -48041,7 +49435,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaRefusalContent {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -48151,14 +49545,21 @@ impl ::serde::Serialize for BetaRefusalContentType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaRefusalContentType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["refusal"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaRefusalContentType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["refusal"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -48433,7 +49834,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponse {
                     4 => crate::runtime::de::put_nullable_string(object, 4, &mut v4),
                     5 => crate::runtime::de::put_nullable_string(object, 5, &mut v5),
                     6 => crate::runtime::de::put_nullable_string(object, 6, &mut v6),
-                    7 => crate::runtime::de::put_nullable(object, 7, &mut v7),
+                    7 => crate::runtime::de::put_nullable_enum(object, 7, &mut v7),
                     8 => crate::runtime::de::put_nullable_string(object, 8, &mut v8),
                     9 => crate::runtime::de::put(object, 9, &mut v9),
                     10 => crate::runtime::de::put_nullable(object, 10, &mut v10),
@@ -48442,11 +49843,11 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponse {
                     13 => crate::runtime::de::put_nullable(object, 13, &mut v13),
                     14 => crate::runtime::de::put(object, 14, &mut v14),
                     15 => crate::runtime::de::put_nullable(object, 15, &mut v15),
-                    16 => crate::runtime::de::put_nullable(object, 16, &mut v16),
-                    17 => crate::runtime::de::put_nullable(object, 17, &mut v17),
+                    16 => crate::runtime::de::put_nullable_enum(object, 16, &mut v16),
+                    17 => crate::runtime::de::put_nullable_enum(object, 17, &mut v17),
                     18 => crate::runtime::de::put_nullable_string(object, 18, &mut v18),
-                    19 => crate::runtime::de::put_nullable(object, 19, &mut v19),
-                    20 => crate::runtime::de::put_nullable(object, 20, &mut v20),
+                    19 => crate::runtime::de::put_nullable_enum(object, 19, &mut v19),
+                    20 => crate::runtime::de::put_nullable_enum(object, 20, &mut v20),
                     21 => crate::runtime::de::put_nullable(object, 21, &mut v21),
                     22 => crate::runtime::de::put_nullable(object, 22, &mut v22),
                     23 => crate::runtime::de::put_nullable(object, 23, &mut v23),
@@ -48583,7 +49984,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseAudioDeltaEvent {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     _ => ::std::result::Result::Ok(()),
@@ -48656,14 +50057,21 @@ impl ::serde::Serialize for BetaResponseAudioDeltaEventType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaResponseAudioDeltaEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.audio.delta"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaResponseAudioDeltaEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.audio.delta"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -48736,7 +50144,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseAudioDoneEvent {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
                     _ => ::std::result::Result::Ok(()),
@@ -48808,14 +50216,21 @@ impl ::serde::Serialize for BetaResponseAudioDoneEventType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaResponseAudioDoneEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.audio.done"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaResponseAudioDoneEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.audio.done"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -48892,7 +50307,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseAudioTranscriptDeltaEvent {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
@@ -48967,14 +50382,21 @@ impl ::serde::Serialize for BetaResponseAudioTranscriptDeltaEventType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaResponseAudioTranscriptDeltaEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.audio.transcript.delta"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaResponseAudioTranscriptDeltaEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.audio.transcript.delta"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -49047,7 +50469,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseAudioTranscriptDoneEvent {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
                     _ => ::std::result::Result::Ok(()),
@@ -49119,14 +50541,21 @@ impl ::serde::Serialize for BetaResponseAudioTranscriptDoneEventType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaResponseAudioTranscriptDoneEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.audio.transcript.done"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaResponseAudioTranscriptDoneEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.audio.transcript.done"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -49207,7 +50636,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseCodeInterpreterCallCodeDelta
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable_string(object, 4, &mut v4),
@@ -49290,15 +50719,22 @@ impl ::serde::Serialize for BetaResponseCodeInterpreterCallCodeDeltaEventType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaResponseCodeInterpreterCallCodeDeltaEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.code_interpreter_call_code.delta"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de>
 for BetaResponseCodeInterpreterCallCodeDeltaEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.code_interpreter_call_code.delta"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -49379,7 +50815,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseCodeInterpreterCallCodeDoneE
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable_string(object, 4, &mut v4),
@@ -49462,15 +50898,22 @@ impl ::serde::Serialize for BetaResponseCodeInterpreterCallCodeDoneEventType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaResponseCodeInterpreterCallCodeDoneEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.code_interpreter_call_code.done"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de>
 for BetaResponseCodeInterpreterCallCodeDoneEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.code_interpreter_call_code.done"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -49547,7 +50990,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseCodeInterpreterCallCompleted
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put_int64(object, 4, &mut v4),
@@ -49627,15 +51070,22 @@ impl ::serde::Serialize for BetaResponseCodeInterpreterCallCompletedEventType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaResponseCodeInterpreterCallCompletedEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.code_interpreter_call.completed"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de>
 for BetaResponseCodeInterpreterCallCompletedEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.code_interpreter_call.completed"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -49712,7 +51162,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseCodeInterpreterCallInProgres
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put_int64(object, 4, &mut v4),
@@ -49792,15 +51242,23 @@ impl ::serde::Serialize for BetaResponseCodeInterpreterCallInProgressEventType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum
+for BetaResponseCodeInterpreterCallInProgressEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.code_interpreter_call.in_progress"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de>
 for BetaResponseCodeInterpreterCallInProgressEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.code_interpreter_call.in_progress"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -49878,7 +51336,7 @@ for BetaResponseCodeInterpreterCallInterpretingEvent {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put_int64(object, 4, &mut v4),
@@ -49959,15 +51417,23 @@ impl ::serde::Serialize for BetaResponseCodeInterpreterCallInterpretingEventType
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum
+for BetaResponseCodeInterpreterCallInterpretingEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.code_interpreter_call.interpreting"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de>
 for BetaResponseCodeInterpreterCallInterpretingEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.code_interpreter_call.interpreting"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -50040,7 +51506,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseCompletedEvent {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
                     _ => ::std::result::Result::Ok(()),
@@ -50113,14 +51579,21 @@ impl ::serde::Serialize for BetaResponseCompletedEventType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaResponseCompletedEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.completed"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaResponseCompletedEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.completed"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -50213,7 +51686,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseContentPartAddedEvent {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
                     4 => crate::runtime::de::put_int64(object, 4, &mut v4),
@@ -50295,14 +51768,21 @@ impl ::serde::Serialize for BetaResponseContentPartAddedEventType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaResponseContentPartAddedEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.content_part.added"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaResponseContentPartAddedEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.content_part.added"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -50395,7 +51875,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseContentPartDoneEvent {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
                     4 => crate::runtime::de::put_int64(object, 4, &mut v4),
@@ -50477,14 +51957,21 @@ impl ::serde::Serialize for BetaResponseContentPartDoneEventType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaResponseContentPartDoneEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.content_part.done"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaResponseContentPartDoneEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.content_part.done"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -50621,7 +52108,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseCreatedEvent {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
                     _ => ::std::result::Result::Ok(()),
@@ -50694,14 +52181,21 @@ impl ::serde::Serialize for BetaResponseCreatedEventType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaResponseCreatedEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.created"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaResponseCreatedEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.created"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -50782,7 +52276,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseCustomToolCallInputDeltaEven
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable_string(object, 4, &mut v4),
@@ -50865,14 +52359,21 @@ impl ::serde::Serialize for BetaResponseCustomToolCallInputDeltaEventType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaResponseCustomToolCallInputDeltaEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.custom_tool_call_input.delta"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaResponseCustomToolCallInputDeltaEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.custom_tool_call_input.delta"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -50953,7 +52454,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseCustomToolCallInputDoneEvent
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable_string(object, 4, &mut v4),
@@ -51036,14 +52537,21 @@ impl ::serde::Serialize for BetaResponseCustomToolCallInputDoneEventType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaResponseCustomToolCallInputDoneEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.custom_tool_call_input.done"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaResponseCustomToolCallInputDoneEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.custom_tool_call_input.done"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -51249,10 +52757,9 @@ impl ::serde::Serialize for BetaResponseErrorCode {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl<'de> ::serde::Deserialize<'de> for BetaResponseErrorCode {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+impl crate::runtime::de::WireEnum for BetaResponseErrorCode {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
         static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
             &[
                 "server_error",
@@ -51277,7 +52784,15 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseErrorCode {
                 "image_file_not_found",
             ],
         );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl<'de> ::serde::Deserialize<'de> for BetaResponseErrorCode {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "responses")]
@@ -51348,7 +52863,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseErrorEvent {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable_string(object, 4, &mut v4),
@@ -51425,14 +52940,21 @@ impl ::serde::Serialize for BetaResponseErrorEventType {
     }
 }
 #[cfg(feature = "responses")]
+impl crate::runtime::de::WireEnum for BetaResponseErrorEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["error"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "responses")]
 impl<'de> ::serde::Deserialize<'de> for BetaResponseErrorEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["error"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "responses")]
@@ -51505,7 +53027,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseFailedEvent {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put(object, 3, &mut v3),
                     _ => ::std::result::Result::Ok(()),
@@ -51578,14 +53100,21 @@ impl ::serde::Serialize for BetaResponseFailedEventType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaResponseFailedEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.failed"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaResponseFailedEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.failed"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -51662,7 +53191,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseFileSearchCallCompletedEvent
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put_int64(object, 4, &mut v4),
@@ -51742,14 +53271,21 @@ impl ::serde::Serialize for BetaResponseFileSearchCallCompletedEventType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaResponseFileSearchCallCompletedEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.file_search_call.completed"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaResponseFileSearchCallCompletedEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.file_search_call.completed"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -51826,7 +53362,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseFileSearchCallInProgressEven
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put_int64(object, 4, &mut v4),
@@ -51906,14 +53442,21 @@ impl ::serde::Serialize for BetaResponseFileSearchCallInProgressEventType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaResponseFileSearchCallInProgressEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.file_search_call.in_progress"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaResponseFileSearchCallInProgressEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.file_search_call.in_progress"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -51990,7 +53533,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseFileSearchCallSearchingEvent
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put_int64(object, 4, &mut v4),
@@ -52070,14 +53613,21 @@ impl ::serde::Serialize for BetaResponseFileSearchCallSearchingEventType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaResponseFileSearchCallSearchingEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.file_search_call.searching"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaResponseFileSearchCallSearchingEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.file_search_call.searching"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -52135,7 +53685,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseFormatJsonObject {
             let mut v0 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -52238,14 +53788,21 @@ impl ::serde::Serialize for BetaResponseFormatJsonObjectType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaResponseFormatJsonObjectType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["json_object"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaResponseFormatJsonObjectType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["json_object"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -52319,7 +53876,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseFormatText {
             let mut v0 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -52422,14 +53979,21 @@ impl ::serde::Serialize for BetaResponseFormatTextType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaResponseFormatTextType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["text"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaResponseFormatTextType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["text"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -52521,7 +54085,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseFunctionCallArgumentsDeltaEv
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
                     4 => crate::runtime::de::put_int64(object, 4, &mut v4),
@@ -52604,14 +54168,21 @@ impl ::serde::Serialize for BetaResponseFunctionCallArgumentsDeltaEventType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaResponseFunctionCallArgumentsDeltaEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.function_call_arguments.delta"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaResponseFunctionCallArgumentsDeltaEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.function_call_arguments.delta"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -52704,7 +54275,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseFunctionCallArgumentsDoneEve
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put_int64(object, 4, &mut v4),
@@ -52790,14 +54361,21 @@ impl ::serde::Serialize for BetaResponseFunctionCallArgumentsDoneEventType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaResponseFunctionCallArgumentsDoneEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.function_call_arguments.done"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaResponseFunctionCallArgumentsDoneEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.function_call_arguments.done"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -52874,7 +54452,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseImageGenCallCompletedEvent {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable_string(object, 4, &mut v4),
@@ -52954,14 +54532,21 @@ impl ::serde::Serialize for BetaResponseImageGenCallCompletedEventType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaResponseImageGenCallCompletedEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.image_generation_call.completed"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaResponseImageGenCallCompletedEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.image_generation_call.completed"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -53038,7 +54623,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseImageGenCallGeneratingEvent 
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put_int64(object, 4, &mut v4),
@@ -53118,14 +54703,21 @@ impl ::serde::Serialize for BetaResponseImageGenCallGeneratingEventType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaResponseImageGenCallGeneratingEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.image_generation_call.generating"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaResponseImageGenCallGeneratingEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.image_generation_call.generating"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -53202,7 +54794,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseImageGenCallInProgressEvent 
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put_int64(object, 4, &mut v4),
@@ -53282,14 +54874,21 @@ impl ::serde::Serialize for BetaResponseImageGenCallInProgressEventType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaResponseImageGenCallInProgressEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.image_generation_call.in_progress"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaResponseImageGenCallInProgressEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.image_generation_call.in_progress"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -53408,7 +55007,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseImageGenCallPartialImageEven
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put_int64(object, 4, &mut v4),
@@ -53502,14 +55101,21 @@ impl ::serde::Serialize for BetaResponseImageGenCallPartialImageEventType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaResponseImageGenCallPartialImageEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.image_generation_call.partial_image"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaResponseImageGenCallPartialImageEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.image_generation_call.partial_image"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -53582,7 +55188,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseInProgressEvent {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
                     _ => ::std::result::Result::Ok(()),
@@ -53655,14 +55261,21 @@ impl ::serde::Serialize for BetaResponseInProgressEventType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaResponseInProgressEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.in_progress"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaResponseInProgressEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.in_progress"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -53720,7 +55333,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseIncompleteDetails {
             let mut v0 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -53797,7 +55410,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseIncompleteEvent {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
                     _ => ::std::result::Result::Ok(()),
@@ -53870,14 +55483,21 @@ impl ::serde::Serialize for BetaResponseIncompleteEventType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaResponseIncompleteEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.incomplete"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaResponseIncompleteEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.incomplete"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -54052,7 +55672,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseItemList {
             let mut v4 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_array(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
@@ -54130,14 +55750,21 @@ impl ::serde::Serialize for BetaResponseItemListObject {
     }
 }
 #[cfg(feature = "responses")]
+impl crate::runtime::de::WireEnum for BetaResponseItemListObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["list"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "responses")]
 impl<'de> ::serde::Deserialize<'de> for BetaResponseItemListObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["list"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "responses")]
@@ -54366,7 +55993,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpCallArgumentsDeltaEvent {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable_string(object, 4, &mut v4),
@@ -54445,14 +56072,21 @@ impl ::serde::Serialize for BetaResponseMcpCallArgumentsDeltaEventType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaResponseMcpCallArgumentsDeltaEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.mcp_call_arguments.delta"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpCallArgumentsDeltaEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.mcp_call_arguments.delta"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -54533,7 +56167,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpCallArgumentsDoneEvent {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable_string(object, 4, &mut v4),
@@ -54612,14 +56246,21 @@ impl ::serde::Serialize for BetaResponseMcpCallArgumentsDoneEventType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaResponseMcpCallArgumentsDoneEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.mcp_call_arguments.done"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpCallArgumentsDoneEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.mcp_call_arguments.done"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -54696,7 +56337,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpCallCompletedEvent {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
                     4 => crate::runtime::de::put_int64(object, 4, &mut v4),
@@ -54772,14 +56413,21 @@ impl ::serde::Serialize for BetaResponseMcpCallCompletedEventType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaResponseMcpCallCompletedEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.mcp_call.completed"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpCallCompletedEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.mcp_call.completed"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -54856,7 +56504,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpCallFailedEvent {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
                     4 => crate::runtime::de::put_int64(object, 4, &mut v4),
@@ -54932,14 +56580,21 @@ impl ::serde::Serialize for BetaResponseMcpCallFailedEventType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaResponseMcpCallFailedEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.mcp_call.failed"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpCallFailedEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.mcp_call.failed"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -55016,7 +56671,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpCallInProgressEvent {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable_string(object, 4, &mut v4),
@@ -55092,14 +56747,21 @@ impl ::serde::Serialize for BetaResponseMcpCallInProgressEventType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaResponseMcpCallInProgressEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.mcp_call.in_progress"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpCallInProgressEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.mcp_call.in_progress"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -55176,7 +56838,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpListToolsCompletedEvent {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
                     4 => crate::runtime::de::put_int64(object, 4, &mut v4),
@@ -55252,14 +56914,21 @@ impl ::serde::Serialize for BetaResponseMcpListToolsCompletedEventType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaResponseMcpListToolsCompletedEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.mcp_list_tools.completed"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpListToolsCompletedEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.mcp_list_tools.completed"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -55336,7 +57005,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpListToolsFailedEvent {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
                     4 => crate::runtime::de::put_int64(object, 4, &mut v4),
@@ -55412,14 +57081,21 @@ impl ::serde::Serialize for BetaResponseMcpListToolsFailedEventType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaResponseMcpListToolsFailedEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.mcp_list_tools.failed"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpListToolsFailedEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.mcp_list_tools.failed"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -55496,7 +57172,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpListToolsInProgressEvent 
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
                     4 => crate::runtime::de::put_int64(object, 4, &mut v4),
@@ -55572,14 +57248,21 @@ impl ::serde::Serialize for BetaResponseMcpListToolsInProgressEventType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaResponseMcpListToolsInProgressEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.mcp_list_tools.in_progress"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpListToolsInProgressEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.mcp_list_tools.in_progress"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -55639,14 +57322,21 @@ impl ::serde::Serialize for BetaResponseObject {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaResponseObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaResponseObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -55723,7 +57413,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseOutputItemAddedEvent {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
                     4 => crate::runtime::de::put(object, 4, &mut v4),
@@ -55799,14 +57489,21 @@ impl ::serde::Serialize for BetaResponseOutputItemAddedEventType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaResponseOutputItemAddedEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.output_item.added"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaResponseOutputItemAddedEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.output_item.added"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -55883,7 +57580,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseOutputItemDoneEvent {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
                     4 => crate::runtime::de::put(object, 4, &mut v4),
@@ -55959,14 +57656,21 @@ impl ::serde::Serialize for BetaResponseOutputItemDoneEventType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaResponseOutputItemDoneEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.output_item.done"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaResponseOutputItemDoneEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.output_item.done"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -56067,7 +57771,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseOutputTextAnnotationAddedEve
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
                     4 => crate::runtime::de::put_int64(object, 4, &mut v4),
@@ -56155,14 +57859,21 @@ impl ::serde::Serialize for BetaResponseOutputTextAnnotationAddedEventType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaResponseOutputTextAnnotationAddedEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.output_text.annotation.added"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaResponseOutputTextAnnotationAddedEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.output_text.annotation.added"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -56427,7 +58138,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseQueuedEvent {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
                     _ => ::std::result::Result::Ok(()),
@@ -56500,14 +58211,21 @@ impl ::serde::Serialize for BetaResponseQueuedEventType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaResponseQueuedEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.queued"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaResponseQueuedEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.queued"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -56571,14 +58289,21 @@ impl ::serde::Serialize for BetaResponseReason {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaResponseReason {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["max_output_tokens", "content_filter"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaResponseReason {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["max_output_tokens", "content_filter"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -56664,7 +58389,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningSummaryPartAddedEve
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
                     4 => crate::runtime::de::put_int64(object, 4, &mut v4),
@@ -56750,7 +58475,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningSummaryPartAddedEve
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -56819,15 +58544,23 @@ impl ::serde::Serialize for BetaResponseReasoningSummaryPartAddedEventPartType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum
+for BetaResponseReasoningSummaryPartAddedEventPartType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["summary_text"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de>
 for BetaResponseReasoningSummaryPartAddedEventPartType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["summary_text"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -56891,14 +58624,21 @@ impl ::serde::Serialize for BetaResponseReasoningSummaryPartAddedEventType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaResponseReasoningSummaryPartAddedEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.reasoning_summary_part.added"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningSummaryPartAddedEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.reasoning_summary_part.added"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -56998,11 +58738,11 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningSummaryPartDoneEven
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
                     4 => crate::runtime::de::put_int64(object, 4, &mut v4),
-                    5 => crate::runtime::de::put_nullable(object, 5, &mut v5),
+                    5 => crate::runtime::de::put_nullable_enum(object, 5, &mut v5),
                     6 => crate::runtime::de::put_int64(object, 6, &mut v6),
                     7 => crate::runtime::de::put_nullable(object, 7, &mut v7),
                     _ => ::std::result::Result::Ok(()),
@@ -57086,7 +58826,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningSummaryPartDoneEven
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -57155,15 +58895,22 @@ impl ::serde::Serialize for BetaResponseReasoningSummaryPartDoneEventPartType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaResponseReasoningSummaryPartDoneEventPartType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["summary_text"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de>
 for BetaResponseReasoningSummaryPartDoneEventPartType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["summary_text"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -57223,14 +58970,21 @@ impl ::serde::Serialize for BetaResponseReasoningSummaryPartDoneEventStatus {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaResponseReasoningSummaryPartDoneEventStatus {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["incomplete"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningSummaryPartDoneEventStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["incomplete"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -57294,14 +59048,21 @@ impl ::serde::Serialize for BetaResponseReasoningSummaryPartDoneEventType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaResponseReasoningSummaryPartDoneEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.reasoning_summary_part.done"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningSummaryPartDoneEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.reasoning_summary_part.done"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -57394,7 +59155,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningSummaryTextDeltaEve
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
                     4 => crate::runtime::de::put_int64(object, 4, &mut v4),
@@ -57480,14 +59241,21 @@ impl ::serde::Serialize for BetaResponseReasoningSummaryTextDeltaEventType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaResponseReasoningSummaryTextDeltaEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.reasoning_summary_text.delta"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningSummaryTextDeltaEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.reasoning_summary_text.delta"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -57580,7 +59348,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningSummaryTextDoneEven
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
                     4 => crate::runtime::de::put_int64(object, 4, &mut v4),
@@ -57666,14 +59434,21 @@ impl ::serde::Serialize for BetaResponseReasoningSummaryTextDoneEventType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaResponseReasoningSummaryTextDoneEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.reasoning_summary_text.done"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningSummaryTextDoneEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.reasoning_summary_text.done"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -57766,7 +59541,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningTextDeltaEvent {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
                     4 => crate::runtime::de::put_int64(object, 4, &mut v4),
@@ -57848,14 +59623,21 @@ impl ::serde::Serialize for BetaResponseReasoningTextDeltaEventType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaResponseReasoningTextDeltaEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.reasoning_text.delta"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningTextDeltaEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.reasoning_text.delta"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -57948,7 +59730,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningTextDoneEvent {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
                     4 => crate::runtime::de::put_int64(object, 4, &mut v4),
@@ -58030,14 +59812,21 @@ impl ::serde::Serialize for BetaResponseReasoningTextDoneEventType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaResponseReasoningTextDoneEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.reasoning_text.done"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningTextDoneEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.reasoning_text.done"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -58130,7 +59919,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseRefusalDeltaEvent {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
                     4 => crate::runtime::de::put_int64(object, 4, &mut v4),
@@ -58212,14 +60001,21 @@ impl ::serde::Serialize for BetaResponseRefusalDeltaEventType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaResponseRefusalDeltaEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.refusal.delta"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaResponseRefusalDeltaEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.refusal.delta"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -58312,7 +60108,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseRefusalDoneEvent {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
                     4 => crate::runtime::de::put_int64(object, 4, &mut v4),
@@ -58394,14 +60190,21 @@ impl ::serde::Serialize for BetaResponseRefusalDoneEventType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaResponseRefusalDoneEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.refusal.done"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaResponseRefusalDoneEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.refusal.done"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -58488,7 +60291,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseShellCallCommandAddedStreami
             let mut v5 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
@@ -58568,15 +60371,23 @@ impl ::serde::Serialize for BetaResponseShellCallCommandAddedStreamingEventType 
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum
+for BetaResponseShellCallCommandAddedStreamingEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.shell_call_command.added"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de>
 for BetaResponseShellCallCommandAddedStreamingEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.shell_call_command.added"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -58668,7 +60479,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseShellCallCommandDeltaStreami
             let mut v6 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
@@ -58750,15 +60561,23 @@ impl ::serde::Serialize for BetaResponseShellCallCommandDeltaStreamingEventType 
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum
+for BetaResponseShellCallCommandDeltaStreamingEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.shell_call_command.delta"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de>
 for BetaResponseShellCallCommandDeltaStreamingEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.shell_call_command.delta"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -58845,7 +60664,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseShellCallCommandDoneStreamin
             let mut v5 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
@@ -58925,15 +60744,23 @@ impl ::serde::Serialize for BetaResponseShellCallCommandDoneStreamingEventType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum
+for BetaResponseShellCallCommandDoneStreamingEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.shell_call_command.done"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de>
 for BetaResponseShellCallCommandDoneStreamingEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.shell_call_command.done"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -59026,7 +60853,7 @@ for BetaResponseShellCallOutputContentDeltaStreamingEvent {
             let mut v6 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
@@ -59114,15 +60941,23 @@ impl ::serde::Serialize for BetaResponseShellCallOutputContentDeltaStreamingEven
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum
+for BetaResponseShellCallOutputContentDeltaStreamingEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.shell_call_output_content.delta"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de>
 for BetaResponseShellCallOutputContentDeltaStreamingEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.shell_call_output_content.delta"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -59216,7 +61051,7 @@ for BetaResponseShellCallOutputContentDoneStreamingEvent {
             let mut v6 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
@@ -59304,15 +61139,23 @@ impl ::serde::Serialize for BetaResponseShellCallOutputContentDoneStreamingEvent
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum
+for BetaResponseShellCallOutputContentDoneStreamingEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.shell_call_output_content.done"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de>
 for BetaResponseShellCallOutputContentDoneStreamingEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.shell_call_output_content.done"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -59393,14 +61236,21 @@ impl ::serde::Serialize for BetaResponseStatus {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaResponseStatus {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["completed", "failed", "in_progress", "cancelled", "queued", "incomplete"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaResponseStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["completed", "failed", "in_progress", "cancelled", "queued", "incomplete"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "responses")]
@@ -60678,7 +62528,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseTextDeltaEvent {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
                     4 => crate::runtime::de::put_int64(object, 4, &mut v4),
@@ -60763,14 +62613,21 @@ impl ::serde::Serialize for BetaResponseTextDeltaEventType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaResponseTextDeltaEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.output_text.delta"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaResponseTextDeltaEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.output_text.delta"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -60868,7 +62725,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseTextDoneEvent {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
                     4 => crate::runtime::de::put_int64(object, 4, &mut v4),
@@ -60953,14 +62810,21 @@ impl ::serde::Serialize for BetaResponseTextDoneEventType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaResponseTextDoneEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.output_text.done"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaResponseTextDoneEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.output_text.done"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -61022,7 +62886,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseTextParam {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -61150,14 +63014,21 @@ impl ::serde::Serialize for BetaResponseTruncation {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaResponseTruncation {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["auto", "disabled"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaResponseTruncation {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["auto", "disabled"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -61470,7 +63341,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseWebSearchCallCompletedEvent 
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put_int64(object, 4, &mut v4),
@@ -61546,14 +63417,21 @@ impl ::serde::Serialize for BetaResponseWebSearchCallCompletedEventType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaResponseWebSearchCallCompletedEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.web_search_call.completed"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaResponseWebSearchCallCompletedEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.web_search_call.completed"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -61630,7 +63508,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseWebSearchCallInProgressEvent
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put_int64(object, 4, &mut v4),
@@ -61710,14 +63588,21 @@ impl ::serde::Serialize for BetaResponseWebSearchCallInProgressEventType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaResponseWebSearchCallInProgressEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.web_search_call.in_progress"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaResponseWebSearchCallInProgressEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.web_search_call.in_progress"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -61794,7 +63679,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseWebSearchCallSearchingEvent 
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put_int64(object, 4, &mut v4),
@@ -61870,14 +63755,21 @@ impl ::serde::Serialize for BetaResponseWebSearchCallSearchingEventType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaResponseWebSearchCallSearchingEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.web_search_call.searching"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaResponseWebSearchCallSearchingEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.web_search_call.searching"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -61932,7 +63824,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaScreenshotParam {
             let mut v0 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -62035,14 +63927,21 @@ impl ::serde::Serialize for BetaScreenshotParamType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaScreenshotParamType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["screenshot"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaScreenshotParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["screenshot"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -62130,7 +64029,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaScrollParam {
             let mut v5 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
@@ -62273,14 +64172,21 @@ impl ::serde::Serialize for BetaScrollParamType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaScrollParamType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["scroll"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaScrollParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["scroll"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -62355,14 +64261,21 @@ impl ::serde::Serialize for BetaSearchContentType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaSearchContentType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["text", "image"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaSearchContentType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["text", "image"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -62434,14 +64347,21 @@ impl ::serde::Serialize for BetaSearchContextSize {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaSearchContextSize {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["low", "medium", "high"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaSearchContextSize {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["low", "medium", "high"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -62521,14 +64441,21 @@ impl ::serde::Serialize for BetaServiceTierEnum {
     }
 }
 #[cfg(feature = "responses")]
+impl crate::runtime::de::WireEnum for BetaServiceTierEnum {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["auto", "default", "fast", "flex", "priority"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "responses")]
 impl<'de> ::serde::Deserialize<'de> for BetaServiceTierEnum {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["auto", "default", "fast", "flex", "priority"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "responses")]
@@ -62616,14 +64543,21 @@ impl ::serde::Serialize for BetaServiceTierResponses {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaServiceTierResponses {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["auto", "default", "flex", "scale", "priority", "fast", "ultrafast"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaServiceTierResponses {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["auto", "default", "flex", "scale", "priority", "fast", "ultrafast"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -62765,7 +64699,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaSkillReferenceParam {
             let mut v2 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
@@ -62888,14 +64822,21 @@ impl ::serde::Serialize for BetaSkillReferenceParamType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaSkillReferenceParamType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["skill_reference"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaSkillReferenceParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["skill_reference"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -62964,7 +64905,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaSpecificApplyPatchParam {
             let mut v0 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -63075,14 +65016,21 @@ impl ::serde::Serialize for BetaSpecificApplyPatchParamType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaSpecificApplyPatchParamType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["apply_patch"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaSpecificApplyPatchParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["apply_patch"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -63162,7 +65110,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaSpecificFunctionShellParam {
             let mut v0 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -63273,14 +65221,21 @@ impl ::serde::Serialize for BetaSpecificFunctionShellParamType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaSpecificFunctionShellParamType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["shell"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaSpecificFunctionShellParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["shell"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -63360,7 +65315,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaSpecificProgrammaticToolCallingParam
             let mut v0 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -63471,14 +65426,21 @@ impl ::serde::Serialize for BetaSpecificProgrammaticToolCallingParamType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaSpecificProgrammaticToolCallingParamType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["programmatic_tool_calling"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaSpecificProgrammaticToolCallingParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["programmatic_tool_calling"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -63561,7 +65523,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaSummaryTextContent {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -63671,14 +65633,21 @@ impl ::serde::Serialize for BetaSummaryTextContentType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaSummaryTextContentType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["summary_text"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaSummaryTextContentType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["summary_text"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -63750,7 +65719,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaTextContent {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -63819,14 +65788,21 @@ impl ::serde::Serialize for BetaTextContentType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaTextContentType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["text"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaTextContentType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["text"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -64005,7 +65981,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaTextResponseFormatJsonSchema {
             let mut v4 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
@@ -64149,14 +66125,21 @@ impl ::serde::Serialize for BetaTextResponseFormatJsonSchemaType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaTextResponseFormatJsonSchemaType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["json_schema"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaTextResponseFormatJsonSchemaType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["json_schema"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -64294,7 +66277,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaTokenCountsBody {
                     3 => crate::runtime::de::put_nullable_array(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
                     5 => crate::runtime::de::put_nullable(object, 5, &mut v5),
-                    6 => crate::runtime::de::put_nullable(object, 6, &mut v6),
+                    6 => crate::runtime::de::put_nullable_enum(object, 6, &mut v6),
                     7 => crate::runtime::de::put_nullable_string(object, 7, &mut v7),
                     8 => crate::runtime::de::put_nullable(object, 8, &mut v8),
                     9 => crate::runtime::de::put_nullable(object, 9, &mut v9),
@@ -64686,7 +66669,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaTokenCountsResource {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -64755,14 +66738,21 @@ impl ::serde::Serialize for BetaTokenCountsResourceObject {
     }
 }
 #[cfg(feature = "responses")]
+impl crate::runtime::de::WireEnum for BetaTokenCountsResourceObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.input_tokens"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "responses")]
 impl<'de> ::serde::Deserialize<'de> for BetaTokenCountsResourceObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.input_tokens"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "responses")]
@@ -65295,7 +67285,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaToolChoiceAllowed {
             let mut v2 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_array(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
@@ -65429,14 +67419,21 @@ impl ::serde::Serialize for BetaToolChoiceAllowedMode {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaToolChoiceAllowedMode {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["auto", "required"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaToolChoiceAllowedMode {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["auto", "required"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -65500,14 +67497,21 @@ impl ::serde::Serialize for BetaToolChoiceAllowedType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaToolChoiceAllowedType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["allowed_tools"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaToolChoiceAllowedType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["allowed_tools"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -65590,7 +67594,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaToolChoiceCustom {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -65708,14 +67712,21 @@ impl ::serde::Serialize for BetaToolChoiceCustomType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaToolChoiceCustomType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["custom"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaToolChoiceCustomType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["custom"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -65798,7 +67809,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaToolChoiceFunction {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -65916,14 +67927,21 @@ impl ::serde::Serialize for BetaToolChoiceFunctionType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaToolChoiceFunctionType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["function"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaToolChoiceFunctionType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["function"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -66010,7 +68028,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaToolChoiceMcp {
             let mut v2 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
@@ -66141,14 +68159,21 @@ impl ::serde::Serialize for BetaToolChoiceMcpType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaToolChoiceMcpType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["mcp"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaToolChoiceMcpType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["mcp"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -66238,14 +68263,21 @@ impl ::serde::Serialize for BetaToolChoiceOptions {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaToolChoiceOptions {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["none", "auto", "required"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaToolChoiceOptions {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["none", "auto", "required"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -66783,10 +68815,9 @@ impl ::serde::Serialize for BetaToolChoiceTypesType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl<'de> ::serde::Deserialize<'de> for BetaToolChoiceTypesType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+impl crate::runtime::de::WireEnum for BetaToolChoiceTypesType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
         static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
             &[
                 "file_search",
@@ -66799,7 +68830,15 @@ impl<'de> ::serde::Deserialize<'de> for BetaToolChoiceTypesType {
                 "code_interpreter",
             ],
         );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl<'de> ::serde::Deserialize<'de> for BetaToolChoiceTypesType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -66898,7 +68937,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaToolSearchCall {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put(object, 4, &mut v4),
@@ -67016,10 +69055,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaToolSearchCallItemParam {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
-                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
-                    4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
+                    3 => crate::runtime::de::put_nullable_enum(object, 3, &mut v3),
+                    4 => crate::runtime::de::put_nullable_enum(object, 4, &mut v4),
                     5 => crate::runtime::de::put_nullable(object, 5, &mut v5),
-                    6 => crate::runtime::de::put_nullable(object, 6, &mut v6),
+                    6 => crate::runtime::de::put_nullable_enum(object, 6, &mut v6),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -67196,14 +69235,21 @@ impl ::serde::Serialize for BetaToolSearchCallItemParamType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaToolSearchCallItemParamType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["tool_search_call"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaToolSearchCallItemParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["tool_search_call"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -67285,14 +69331,21 @@ impl ::serde::Serialize for BetaToolSearchCallType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaToolSearchCallType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["tool_search_call"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaToolSearchCallType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["tool_search_call"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -67367,14 +69420,21 @@ impl ::serde::Serialize for BetaToolSearchExecutionType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaToolSearchExecutionType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["server", "client"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaToolSearchExecutionType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["server", "client"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -67473,7 +69533,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaToolSearchOutput {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put(object, 4, &mut v4),
@@ -67591,10 +69651,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaToolSearchOutputItemParam {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
-                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
-                    4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
+                    3 => crate::runtime::de::put_nullable_enum(object, 3, &mut v3),
+                    4 => crate::runtime::de::put_nullable_enum(object, 4, &mut v4),
                     5 => crate::runtime::de::put_nullable_array(object, 5, &mut v5),
-                    6 => crate::runtime::de::put_nullable(object, 6, &mut v6),
+                    6 => crate::runtime::de::put_nullable_enum(object, 6, &mut v6),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -67773,14 +69833,21 @@ impl ::serde::Serialize for BetaToolSearchOutputItemParamType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaToolSearchOutputItemParamType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["tool_search_output"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaToolSearchOutputItemParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["tool_search_output"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -67862,14 +69929,21 @@ impl ::serde::Serialize for BetaToolSearchOutputType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaToolSearchOutputType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["tool_search_output"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaToolSearchOutputType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["tool_search_output"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -67952,8 +70026,8 @@ impl<'de> ::serde::Deserialize<'de> for BetaToolSearchToolParam {
             let mut v3 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
                     _ => ::std::result::Result::Ok(()),
@@ -68096,14 +70170,21 @@ impl ::serde::Serialize for BetaToolSearchToolParamType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaToolSearchToolParamType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["tool_search"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaToolSearchToolParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["tool_search"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -68307,14 +70388,21 @@ impl ::serde::Serialize for BetaTruncationEnum {
     }
 }
 #[cfg(feature = "responses")]
+impl crate::runtime::de::WireEnum for BetaTruncationEnum {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["auto", "disabled"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "responses")]
 impl<'de> ::serde::Deserialize<'de> for BetaTruncationEnum {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["auto", "disabled"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "responses")]
@@ -68379,7 +70467,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaTypeParam {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -68489,14 +70577,21 @@ impl ::serde::Serialize for BetaTypeParamType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaTypeParamType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["type"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaTypeParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["type"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -68580,7 +70675,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaUrlCitationBody {
             let mut v4 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
@@ -68710,14 +70805,21 @@ impl ::serde::Serialize for BetaUrlCitationBodyType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaUrlCitationBodyType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["url_citation"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaUrlCitationBodyType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["url_citation"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -68801,7 +70903,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaUrlCitationParam {
             let mut v4 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
@@ -68931,14 +71033,21 @@ impl ::serde::Serialize for BetaUrlCitationParamType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaUrlCitationParamType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["url_citation"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaUrlCitationParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["url_citation"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -69167,14 +71276,21 @@ impl ::serde::Serialize for BetaVerbosity {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaVerbosity {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["low", "medium", "high"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaVerbosity {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["low", "medium", "high"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -69233,7 +71349,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaWaitParam {
             let mut v0 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -69336,14 +71452,21 @@ impl ::serde::Serialize for BetaWaitParamType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaWaitParamType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["wait"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaWaitParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["wait"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -69422,7 +71545,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaWebSearchActionFind {
             let mut v2 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
@@ -69540,14 +71663,21 @@ impl ::serde::Serialize for BetaWebSearchActionFindType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaWebSearchActionFindType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["find_in_page"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaWebSearchActionFindType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["find_in_page"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -69622,7 +71752,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaWebSearchActionOpenPage {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -69740,14 +71870,21 @@ impl ::serde::Serialize for BetaWebSearchActionOpenPageType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaWebSearchActionOpenPageType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["open_page"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaWebSearchActionOpenPageType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["open_page"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -69837,7 +71974,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaWebSearchActionSearch {
             let mut v3 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_array(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_array(object, 3, &mut v3),
@@ -69983,14 +72120,21 @@ impl ::serde::Serialize for BetaWebSearchActionSearchSourcesItemType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaWebSearchActionSearchSourcesItemType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["url"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaWebSearchActionSearchSourcesItemType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["url"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -70061,14 +72205,21 @@ impl ::serde::Serialize for BetaWebSearchActionSearchType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaWebSearchActionSearchType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["search"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaWebSearchActionSearchType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["search"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -70143,7 +72294,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaWebSearchActionSearchWebSearchSource
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -70269,7 +72420,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaWebSearchApproximateLocation {
             let mut v4 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
@@ -70433,14 +72584,21 @@ impl ::serde::Serialize for BetaWebSearchApproximateLocationType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaWebSearchApproximateLocationType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["approximate"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaWebSearchApproximateLocationType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["approximate"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -70533,7 +72691,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaWebSearchPreviewTool {
                 let read = match index {
                     0 => crate::runtime::de::put(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
-                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    2 => crate::runtime::de::put_nullable_enum(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_array(object, 3, &mut v3),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -70690,14 +72848,21 @@ impl ::serde::Serialize for BetaWebSearchPreviewToolType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaWebSearchPreviewToolType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["web_search_preview", "web_search_preview_2025_03_11"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaWebSearchPreviewToolType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["web_search_preview", "web_search_preview_2025_03_11"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -70792,7 +72957,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaWebSearchTool {
                     1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
-                    4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
+                    4 => crate::runtime::de::put_nullable_enum(object, 4, &mut v4),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -70969,7 +73134,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaWebSearchToolCall {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
-                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    2 => crate::runtime::de::put_nullable_enum(object, 2, &mut v2),
                     3 => crate::runtime::de::put(object, 3, &mut v3),
                     4 => crate::runtime::de::put(object, 4, &mut v4),
                     _ => ::std::result::Result::Ok(()),
@@ -71225,14 +73390,21 @@ impl ::serde::Serialize for BetaWebSearchToolCallStatus {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaWebSearchToolCallStatus {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["in_progress", "searching", "completed", "failed"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaWebSearchToolCallStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["in_progress", "searching", "completed", "failed"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -71296,14 +73468,21 @@ impl ::serde::Serialize for BetaWebSearchToolCallType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaWebSearchToolCallType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["web_search_call"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaWebSearchToolCallType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["web_search_call"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -71508,14 +73687,21 @@ impl ::serde::Serialize for BetaWebSearchToolSearchContextSize {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaWebSearchToolSearchContextSize {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["low", "medium", "high"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaWebSearchToolSearchContextSize {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["low", "medium", "high"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -71583,14 +73769,21 @@ impl ::serde::Serialize for BetaWebSearchToolType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for BetaWebSearchToolType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["web_search", "web_search_2025_08_26"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for BetaWebSearchToolType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["web_search", "web_search_2025_08_26"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -71668,7 +73861,7 @@ impl<'de> ::serde::Deserialize<'de> for CompactResource {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_array(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
@@ -71745,14 +73938,21 @@ impl ::serde::Serialize for CompactResourceObject {
     }
 }
 #[cfg(feature = "responses")]
+impl crate::runtime::de::WireEnum for CompactResourceObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.compaction"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "responses")]
 impl<'de> ::serde::Deserialize<'de> for CompactResourceObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.compaction"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "responses")]
@@ -71866,9 +74066,9 @@ impl<'de> ::serde::Deserialize<'de> for CompactResponseMethodPublicBody {
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable_string(object, 4, &mut v4),
-                    5 => crate::runtime::de::put_nullable(object, 5, &mut v5),
+                    5 => crate::runtime::de::put_nullable_enum(object, 5, &mut v5),
                     6 => crate::runtime::de::put_nullable(object, 6, &mut v6),
-                    7 => crate::runtime::de::put_nullable(object, 7, &mut v7),
+                    7 => crate::runtime::de::put_nullable_enum(object, 7, &mut v7),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -72737,7 +74937,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateResponse {
                     4 => crate::runtime::de::put_nullable_string(object, 4, &mut v4),
                     5 => crate::runtime::de::put_nullable_string(object, 5, &mut v5),
                     6 => crate::runtime::de::put_nullable_string(object, 6, &mut v6),
-                    7 => crate::runtime::de::put_nullable(object, 7, &mut v7),
+                    7 => crate::runtime::de::put_nullable_enum(object, 7, &mut v7),
                     8 => crate::runtime::de::put_nullable(object, 8, &mut v8),
                     9 => crate::runtime::de::put_nullable_string(object, 9, &mut v9),
                     10 => crate::runtime::de::put_nullable(object, 10, &mut v10),
@@ -72747,8 +74947,8 @@ impl<'de> ::serde::Deserialize<'de> for CreateResponse {
                     14 => crate::runtime::de::put_nullable(object, 14, &mut v14),
                     15 => crate::runtime::de::put_nullable(object, 15, &mut v15),
                     16 => crate::runtime::de::put_nullable(object, 16, &mut v16),
-                    17 => crate::runtime::de::put_nullable(object, 17, &mut v17),
-                    18 => crate::runtime::de::put_nullable(object, 18, &mut v18),
+                    17 => crate::runtime::de::put_nullable_enum(object, 17, &mut v17),
+                    18 => crate::runtime::de::put_nullable_enum(object, 18, &mut v18),
                     19 => crate::runtime::de::put_nullable(object, 19, &mut v19),
                     20 => crate::runtime::de::put_nullable(object, 20, &mut v20),
                     21 => crate::runtime::de::put_nullable_array(object, 21, &mut v21),
@@ -73267,14 +75467,21 @@ impl ::serde::Serialize for CreateResponseTruncation {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for CreateResponseTruncation {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["auto", "disabled"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for CreateResponseTruncation {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["auto", "disabled"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -73362,7 +75569,7 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolCallOutputResource {
             let mut v6 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
@@ -73491,7 +75698,7 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolCallResource {
             let mut v8 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
@@ -73612,13 +75819,13 @@ impl<'de> ::serde::Deserialize<'de> for FunctionToolCallOutput {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable_string(object, 4, &mut v4),
                     5 => crate::runtime::de::put_nullable(object, 5, &mut v5),
                     6 => crate::runtime::de::put(object, 6, &mut v6),
-                    7 => crate::runtime::de::put_nullable(object, 7, &mut v7),
+                    7 => crate::runtime::de::put_nullable_enum(object, 7, &mut v7),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -73705,9 +75912,9 @@ impl<'de> ::serde::Deserialize<'de> for InputMessageResource {
             let mut v4 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put(object, 1, &mut v1),
-                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    2 => crate::runtime::de::put_nullable_enum(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable_string(object, 4, &mut v4),
                     _ => ::std::result::Result::Ok(()),
@@ -75145,14 +77352,21 @@ impl ::serde::Serialize for ListInputItemsOrder {
     }
 }
 #[cfg(feature = "responses")]
+impl crate::runtime::de::WireEnum for ListInputItemsOrder {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["asc", "desc"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "responses")]
 impl<'de> ::serde::Deserialize<'de> for ListInputItemsOrder {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["asc", "desc"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "responses")]
@@ -75549,10 +77763,9 @@ impl ::serde::Serialize for ModelIdsResponsesOnlyModel {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl<'de> ::serde::Deserialize<'de> for ModelIdsResponsesOnlyModel {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+impl crate::runtime::de::WireEnum for ModelIdsResponsesOnlyModel {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
         static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
             &[
                 "o1-pro",
@@ -75576,7 +77789,15 @@ impl<'de> ::serde::Deserialize<'de> for ModelIdsResponsesOnlyModel {
                 "gpt-5.6-cyber",
             ],
         );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl<'de> ::serde::Deserialize<'de> for ModelIdsResponsesOnlyModel {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -75726,7 +77947,7 @@ impl<'de> ::serde::Deserialize<'de> for ModerationErrorBody {
             let mut v2 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
@@ -75798,14 +78019,21 @@ impl ::serde::Serialize for ModerationErrorBodyType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ModerationErrorBodyType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["error"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ModerationErrorBodyType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["error"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -76577,7 +78805,7 @@ impl<'de> ::serde::Deserialize<'de> for PromptCacheOptions {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -76650,14 +78878,21 @@ impl ::serde::Serialize for PromptCacheRetentionEnum {
     }
 }
 #[cfg(feature = "responses")]
+impl crate::runtime::de::WireEnum for PromptCacheRetentionEnum {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["in_memory", "24h"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "responses")]
 impl<'de> ::serde::Deserialize<'de> for PromptCacheRetentionEnum {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["in_memory", "24h"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "responses")]
@@ -76739,10 +78974,10 @@ impl<'de> ::serde::Deserialize<'de> for Reasoning {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
-                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
-                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
-                    4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_nullable_enum(object, 2, &mut v2),
+                    3 => crate::runtime::de::put_nullable_enum(object, 3, &mut v3),
+                    4 => crate::runtime::de::put_nullable_enum(object, 4, &mut v4),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -76913,14 +79148,21 @@ impl ::serde::Serialize for ReasoningContext {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ReasoningContext {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["auto", "current_turn", "all_turns"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ReasoningContext {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["auto", "current_turn", "all_turns"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -76993,14 +79235,21 @@ impl ::serde::Serialize for ReasoningGenerateSummary {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ReasoningGenerateSummary {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["auto", "concise", "detailed"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ReasoningGenerateSummary {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["auto", "concise", "detailed"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -77132,14 +79381,21 @@ impl ::serde::Serialize for ReasoningSummary {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ReasoningSummary {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["auto", "concise", "detailed"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ReasoningSummary {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["auto", "concise", "detailed"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -77407,7 +79663,7 @@ impl<'de> ::serde::Deserialize<'de> for Response {
                     4 => crate::runtime::de::put_nullable_string(object, 4, &mut v4),
                     5 => crate::runtime::de::put_nullable_string(object, 5, &mut v5),
                     6 => crate::runtime::de::put_nullable_string(object, 6, &mut v6),
-                    7 => crate::runtime::de::put_nullable(object, 7, &mut v7),
+                    7 => crate::runtime::de::put_nullable_enum(object, 7, &mut v7),
                     8 => crate::runtime::de::put_nullable_string(object, 8, &mut v8),
                     9 => crate::runtime::de::put(object, 9, &mut v9),
                     10 => crate::runtime::de::put_nullable(object, 10, &mut v10),
@@ -77416,11 +79672,11 @@ impl<'de> ::serde::Deserialize<'de> for Response {
                     13 => crate::runtime::de::put_nullable(object, 13, &mut v13),
                     14 => crate::runtime::de::put(object, 14, &mut v14),
                     15 => crate::runtime::de::put_nullable(object, 15, &mut v15),
-                    16 => crate::runtime::de::put_nullable(object, 16, &mut v16),
-                    17 => crate::runtime::de::put_nullable(object, 17, &mut v17),
+                    16 => crate::runtime::de::put_nullable_enum(object, 16, &mut v16),
+                    17 => crate::runtime::de::put_nullable_enum(object, 17, &mut v17),
                     18 => crate::runtime::de::put_nullable_string(object, 18, &mut v18),
-                    19 => crate::runtime::de::put_nullable(object, 19, &mut v19),
-                    20 => crate::runtime::de::put_nullable(object, 20, &mut v20),
+                    19 => crate::runtime::de::put_nullable_enum(object, 19, &mut v19),
+                    20 => crate::runtime::de::put_nullable_enum(object, 20, &mut v20),
                     21 => crate::runtime::de::put_nullable(object, 21, &mut v21),
                     22 => crate::runtime::de::put_nullable(object, 22, &mut v22),
                     23 => crate::runtime::de::put_nullable(object, 23, &mut v23),
@@ -77552,7 +79808,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseAudioDeltaEvent {
             let mut v2 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
@@ -77624,14 +79880,21 @@ impl ::serde::Serialize for ResponseAudioDeltaEventType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ResponseAudioDeltaEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.audio.delta"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseAudioDeltaEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.audio.delta"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -77696,7 +79959,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseAudioDoneEvent {
             let mut v2 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
@@ -77767,14 +80030,21 @@ impl ::serde::Serialize for ResponseAudioDoneEventType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ResponseAudioDoneEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.audio.done"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseAudioDoneEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.audio.done"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -77846,7 +80116,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseAudioTranscriptDeltaEvent {
             let mut v3 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
@@ -77920,14 +80190,21 @@ impl ::serde::Serialize for ResponseAudioTranscriptDeltaEventType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ResponseAudioTranscriptDeltaEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.audio.transcript.delta"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseAudioTranscriptDeltaEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.audio.transcript.delta"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -77995,7 +80272,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseAudioTranscriptDoneEvent {
             let mut v2 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
@@ -78066,14 +80343,21 @@ impl ::serde::Serialize for ResponseAudioTranscriptDoneEventType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ResponseAudioTranscriptDoneEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.audio.transcript.done"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseAudioTranscriptDoneEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.audio.transcript.done"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -78149,7 +80433,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCodeInterpreterCallCodeDeltaEven
             let mut v4 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
@@ -78231,14 +80515,21 @@ impl ::serde::Serialize for ResponseCodeInterpreterCallCodeDeltaEventType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ResponseCodeInterpreterCallCodeDeltaEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.code_interpreter_call_code.delta"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseCodeInterpreterCallCodeDeltaEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.code_interpreter_call_code.delta"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -78314,7 +80605,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCodeInterpreterCallCodeDoneEvent
             let mut v4 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
@@ -78396,14 +80687,21 @@ impl ::serde::Serialize for ResponseCodeInterpreterCallCodeDoneEventType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ResponseCodeInterpreterCallCodeDoneEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.code_interpreter_call_code.done"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseCodeInterpreterCallCodeDoneEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.code_interpreter_call_code.done"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -78475,7 +80773,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCodeInterpreterCallCompletedEven
             let mut v3 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
@@ -78554,14 +80852,21 @@ impl ::serde::Serialize for ResponseCodeInterpreterCallCompletedEventType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ResponseCodeInterpreterCallCompletedEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.code_interpreter_call.completed"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseCodeInterpreterCallCompletedEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.code_interpreter_call.completed"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -78633,7 +80938,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCodeInterpreterCallInProgressEve
             let mut v3 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
@@ -78712,14 +81017,21 @@ impl ::serde::Serialize for ResponseCodeInterpreterCallInProgressEventType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ResponseCodeInterpreterCallInProgressEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.code_interpreter_call.in_progress"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseCodeInterpreterCallInProgressEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.code_interpreter_call.in_progress"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -78791,7 +81103,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCodeInterpreterCallInterpretingE
             let mut v3 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
@@ -78870,15 +81182,22 @@ impl ::serde::Serialize for ResponseCodeInterpreterCallInterpretingEventType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ResponseCodeInterpreterCallInterpretingEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.code_interpreter_call.interpreting"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de>
 for ResponseCodeInterpreterCallInterpretingEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.code_interpreter_call.interpreting"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -78943,7 +81262,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCompletedEvent {
             let mut v2 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
@@ -79015,14 +81334,21 @@ impl ::serde::Serialize for ResponseCompletedEventType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ResponseCompletedEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.completed"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseCompletedEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.completed"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -79109,7 +81435,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseContentPartAddedEvent {
             let mut v5 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
@@ -79190,14 +81516,21 @@ impl ::serde::Serialize for ResponseContentPartAddedEventType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ResponseContentPartAddedEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.content_part.added"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseContentPartAddedEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.content_part.added"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -79284,7 +81617,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseContentPartDoneEvent {
             let mut v5 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
@@ -79365,14 +81698,21 @@ impl ::serde::Serialize for ResponseContentPartDoneEventType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ResponseContentPartDoneEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.content_part.done"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseContentPartDoneEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.content_part.done"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -79498,7 +81838,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCreatedEvent {
             let mut v2 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
@@ -79570,14 +81910,21 @@ impl ::serde::Serialize for ResponseCreatedEventType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ResponseCreatedEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.created"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseCreatedEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.created"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -79653,7 +82000,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCustomToolCallInputDeltaEvent {
             let mut v4 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
@@ -79735,14 +82082,21 @@ impl ::serde::Serialize for ResponseCustomToolCallInputDeltaEventType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ResponseCustomToolCallInputDeltaEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.custom_tool_call_input.delta"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseCustomToolCallInputDeltaEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.custom_tool_call_input.delta"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -79818,7 +82172,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCustomToolCallInputDoneEvent {
             let mut v4 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
@@ -79900,14 +82254,21 @@ impl ::serde::Serialize for ResponseCustomToolCallInputDoneEventType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ResponseCustomToolCallInputDoneEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.custom_tool_call_input.done"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseCustomToolCallInputDoneEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.custom_tool_call_input.done"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -80113,10 +82474,9 @@ impl ::serde::Serialize for ResponseErrorCode {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl<'de> ::serde::Deserialize<'de> for ResponseErrorCode {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+impl crate::runtime::de::WireEnum for ResponseErrorCode {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
         static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
             &[
                 "server_error",
@@ -80141,7 +82501,15 @@ impl<'de> ::serde::Deserialize<'de> for ResponseErrorCode {
                 "image_file_not_found",
             ],
         );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl<'de> ::serde::Deserialize<'de> for ResponseErrorCode {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "responses")]
@@ -80207,7 +82575,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseErrorEvent {
             let mut v4 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
@@ -80283,14 +82651,21 @@ impl ::serde::Serialize for ResponseErrorEventType {
     }
 }
 #[cfg(feature = "responses")]
+impl crate::runtime::de::WireEnum for ResponseErrorEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["error"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "responses")]
 impl<'de> ::serde::Deserialize<'de> for ResponseErrorEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["error"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "responses")]
@@ -80355,7 +82730,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFailedEvent {
             let mut v2 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     2 => crate::runtime::de::put(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
@@ -80427,14 +82802,21 @@ impl ::serde::Serialize for ResponseFailedEventType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ResponseFailedEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.failed"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseFailedEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.failed"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -80506,7 +82888,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFileSearchCallCompletedEvent {
             let mut v3 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
@@ -80585,14 +82967,21 @@ impl ::serde::Serialize for ResponseFileSearchCallCompletedEventType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ResponseFileSearchCallCompletedEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.file_search_call.completed"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseFileSearchCallCompletedEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.file_search_call.completed"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -80664,7 +83053,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFileSearchCallInProgressEvent {
             let mut v3 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
@@ -80743,14 +83132,21 @@ impl ::serde::Serialize for ResponseFileSearchCallInProgressEventType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ResponseFileSearchCallInProgressEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.file_search_call.in_progress"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseFileSearchCallInProgressEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.file_search_call.in_progress"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -80822,7 +83218,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFileSearchCallSearchingEvent {
             let mut v3 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
@@ -80901,14 +83297,21 @@ impl ::serde::Serialize for ResponseFileSearchCallSearchingEventType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ResponseFileSearchCallSearchingEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.file_search_call.searching"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseFileSearchCallSearchingEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.file_search_call.searching"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -80984,7 +83387,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFunctionCallArgumentsDeltaEvent 
             let mut v4 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
@@ -81066,14 +83469,21 @@ impl ::serde::Serialize for ResponseFunctionCallArgumentsDeltaEventType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ResponseFunctionCallArgumentsDeltaEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.function_call_arguments.delta"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseFunctionCallArgumentsDeltaEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.function_call_arguments.delta"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -81153,7 +83563,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFunctionCallArgumentsDoneEvent {
             let mut v5 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
@@ -81238,14 +83648,21 @@ impl ::serde::Serialize for ResponseFunctionCallArgumentsDoneEventType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ResponseFunctionCallArgumentsDoneEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.function_call_arguments.done"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseFunctionCallArgumentsDoneEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.function_call_arguments.done"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -81317,7 +83734,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseImageGenCallCompletedEvent {
             let mut v3 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
@@ -81396,14 +83813,21 @@ impl ::serde::Serialize for ResponseImageGenCallCompletedEventType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ResponseImageGenCallCompletedEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.image_generation_call.completed"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseImageGenCallCompletedEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.image_generation_call.completed"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -81475,7 +83899,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseImageGenCallGeneratingEvent {
             let mut v3 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
@@ -81554,14 +83978,21 @@ impl ::serde::Serialize for ResponseImageGenCallGeneratingEventType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ResponseImageGenCallGeneratingEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.image_generation_call.generating"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseImageGenCallGeneratingEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.image_generation_call.generating"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -81633,7 +84064,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseImageGenCallInProgressEvent {
             let mut v3 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
@@ -81712,14 +84143,21 @@ impl ::serde::Serialize for ResponseImageGenCallInProgressEventType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ResponseImageGenCallInProgressEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.image_generation_call.in_progress"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseImageGenCallInProgressEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.image_generation_call.in_progress"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -81832,7 +84270,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseImageGenCallPartialImageEvent {
             let mut v9 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
@@ -81925,14 +84363,21 @@ impl ::serde::Serialize for ResponseImageGenCallPartialImageEventType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ResponseImageGenCallPartialImageEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.image_generation_call.partial_image"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseImageGenCallPartialImageEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.image_generation_call.partial_image"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -82000,7 +84445,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseInProgressEvent {
             let mut v2 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
@@ -82072,14 +84517,21 @@ impl ::serde::Serialize for ResponseInProgressEventType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ResponseInProgressEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.in_progress"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseInProgressEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.in_progress"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -82137,7 +84589,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseIncompleteDetails {
             let mut v0 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -82209,7 +84661,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseIncompleteEvent {
             let mut v2 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
@@ -82281,14 +84733,21 @@ impl ::serde::Serialize for ResponseIncompleteEventType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ResponseIncompleteEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.incomplete"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseIncompleteEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.incomplete"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -82459,7 +84918,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseItemList {
             let mut v4 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_array(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
@@ -82537,14 +84996,21 @@ impl ::serde::Serialize for ResponseItemListObject {
     }
 }
 #[cfg(feature = "responses")]
+impl crate::runtime::de::WireEnum for ResponseItemListObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["list"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "responses")]
 impl<'de> ::serde::Deserialize<'de> for ResponseItemListObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["list"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "responses")]
@@ -82768,7 +85234,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallArgumentsDeltaEvent {
             let mut v4 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
@@ -82846,14 +85312,21 @@ impl ::serde::Serialize for ResponseMcpCallArgumentsDeltaEventType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ResponseMcpCallArgumentsDeltaEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.mcp_call_arguments.delta"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallArgumentsDeltaEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.mcp_call_arguments.delta"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -82929,7 +85402,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallArgumentsDoneEvent {
             let mut v4 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
@@ -83007,14 +85480,21 @@ impl ::serde::Serialize for ResponseMcpCallArgumentsDoneEventType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ResponseMcpCallArgumentsDoneEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.mcp_call_arguments.done"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallArgumentsDoneEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.mcp_call_arguments.done"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -83086,7 +85566,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallCompletedEvent {
             let mut v3 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
@@ -83161,14 +85641,21 @@ impl ::serde::Serialize for ResponseMcpCallCompletedEventType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ResponseMcpCallCompletedEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.mcp_call.completed"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallCompletedEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.mcp_call.completed"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -83240,7 +85727,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallFailedEvent {
             let mut v3 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
@@ -83315,14 +85802,21 @@ impl ::serde::Serialize for ResponseMcpCallFailedEventType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ResponseMcpCallFailedEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.mcp_call.failed"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallFailedEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.mcp_call.failed"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -83394,7 +85888,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallInProgressEvent {
             let mut v3 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
@@ -83469,14 +85963,21 @@ impl ::serde::Serialize for ResponseMcpCallInProgressEventType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ResponseMcpCallInProgressEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.mcp_call.in_progress"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallInProgressEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.mcp_call.in_progress"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -83548,7 +86049,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpListToolsCompletedEvent {
             let mut v3 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
@@ -83623,14 +86124,21 @@ impl ::serde::Serialize for ResponseMcpListToolsCompletedEventType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ResponseMcpListToolsCompletedEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.mcp_list_tools.completed"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseMcpListToolsCompletedEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.mcp_list_tools.completed"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -83702,7 +86210,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpListToolsFailedEvent {
             let mut v3 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
@@ -83777,14 +86285,21 @@ impl ::serde::Serialize for ResponseMcpListToolsFailedEventType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ResponseMcpListToolsFailedEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.mcp_list_tools.failed"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseMcpListToolsFailedEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.mcp_list_tools.failed"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -83856,7 +86371,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpListToolsInProgressEvent {
             let mut v3 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
@@ -83931,14 +86446,21 @@ impl ::serde::Serialize for ResponseMcpListToolsInProgressEventType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ResponseMcpListToolsInProgressEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.mcp_list_tools.in_progress"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseMcpListToolsInProgressEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.mcp_list_tools.in_progress"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -83998,14 +86520,21 @@ impl ::serde::Serialize for ResponseObject {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ResponseObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -84077,7 +86606,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseOutputItemAddedEvent {
             let mut v3 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put(object, 3, &mut v3),
@@ -84152,14 +86681,21 @@ impl ::serde::Serialize for ResponseOutputItemAddedEventType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ResponseOutputItemAddedEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.output_item.added"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseOutputItemAddedEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.output_item.added"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -84231,7 +86767,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseOutputItemDoneEvent {
             let mut v3 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put(object, 3, &mut v3),
@@ -84306,14 +86842,21 @@ impl ::serde::Serialize for ResponseOutputItemDoneEventType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ResponseOutputItemDoneEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.output_item.done"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseOutputItemDoneEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.output_item.done"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -84408,7 +86951,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseOutputTextAnnotationAddedEvent {
             let mut v6 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
@@ -84495,14 +87038,21 @@ impl ::serde::Serialize for ResponseOutputTextAnnotationAddedEventType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ResponseOutputTextAnnotationAddedEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.output_text.annotation.added"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseOutputTextAnnotationAddedEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.output_text.annotation.added"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -84567,7 +87117,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseQueuedEvent {
             let mut v2 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
@@ -84639,14 +87189,21 @@ impl ::serde::Serialize for ResponseQueuedEventType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ResponseQueuedEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.queued"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseQueuedEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.queued"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -84710,14 +87267,21 @@ impl ::serde::Serialize for ResponseReason {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ResponseReason {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["max_output_tokens", "content_filter"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseReason {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["max_output_tokens", "content_filter"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -84797,7 +87361,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryPartAddedEvent {
             let mut v5 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
@@ -84882,7 +87446,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryPartAddedEventPa
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -84951,14 +87515,21 @@ impl ::serde::Serialize for ResponseReasoningSummaryPartAddedEventPartType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ResponseReasoningSummaryPartAddedEventPartType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["summary_text"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryPartAddedEventPartType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["summary_text"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -85022,14 +87593,21 @@ impl ::serde::Serialize for ResponseReasoningSummaryPartAddedEventType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ResponseReasoningSummaryPartAddedEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.reasoning_summary_part.added"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryPartAddedEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.reasoning_summary_part.added"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -85123,11 +87701,11 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryPartDoneEvent {
             let mut v6 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
-                    4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
+                    4 => crate::runtime::de::put_nullable_enum(object, 4, &mut v4),
                     5 => crate::runtime::de::put_int64(object, 5, &mut v5),
                     6 => crate::runtime::de::put_nullable(object, 6, &mut v6),
                     _ => ::std::result::Result::Ok(()),
@@ -85210,7 +87788,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryPartDoneEventPar
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -85279,14 +87857,21 @@ impl ::serde::Serialize for ResponseReasoningSummaryPartDoneEventPartType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ResponseReasoningSummaryPartDoneEventPartType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["summary_text"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryPartDoneEventPartType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["summary_text"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -85346,14 +87931,21 @@ impl ::serde::Serialize for ResponseReasoningSummaryPartDoneEventStatus {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ResponseReasoningSummaryPartDoneEventStatus {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["incomplete"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryPartDoneEventStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["incomplete"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -85417,14 +88009,21 @@ impl ::serde::Serialize for ResponseReasoningSummaryPartDoneEventType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ResponseReasoningSummaryPartDoneEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.reasoning_summary_part.done"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryPartDoneEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.reasoning_summary_part.done"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -85511,7 +88110,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryTextDeltaEvent {
             let mut v5 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
@@ -85596,14 +88195,21 @@ impl ::serde::Serialize for ResponseReasoningSummaryTextDeltaEventType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ResponseReasoningSummaryTextDeltaEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.reasoning_summary_text.delta"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryTextDeltaEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.reasoning_summary_text.delta"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -85690,7 +88296,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryTextDoneEvent {
             let mut v5 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
@@ -85775,14 +88381,21 @@ impl ::serde::Serialize for ResponseReasoningSummaryTextDoneEventType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ResponseReasoningSummaryTextDoneEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.reasoning_summary_text.done"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryTextDoneEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.reasoning_summary_text.done"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -85869,7 +88482,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningTextDeltaEvent {
             let mut v5 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
@@ -85950,14 +88563,21 @@ impl ::serde::Serialize for ResponseReasoningTextDeltaEventType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ResponseReasoningTextDeltaEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.reasoning_text.delta"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseReasoningTextDeltaEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.reasoning_text.delta"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -86044,7 +88664,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningTextDoneEvent {
             let mut v5 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
@@ -86125,14 +88745,21 @@ impl ::serde::Serialize for ResponseReasoningTextDoneEventType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ResponseReasoningTextDoneEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.reasoning_text.done"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseReasoningTextDoneEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.reasoning_text.done"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -86219,7 +88846,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseRefusalDeltaEvent {
             let mut v5 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
@@ -86300,14 +88927,21 @@ impl ::serde::Serialize for ResponseRefusalDeltaEventType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ResponseRefusalDeltaEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.refusal.delta"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseRefusalDeltaEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.refusal.delta"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -86394,7 +89028,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseRefusalDoneEvent {
             let mut v5 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
@@ -86475,14 +89109,21 @@ impl ::serde::Serialize for ResponseRefusalDoneEventType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ResponseRefusalDoneEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.refusal.done"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseRefusalDoneEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.refusal.done"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -86558,7 +89199,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseShellCallCommandAddedStreamingEv
             let mut v4 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
@@ -86636,14 +89277,21 @@ impl ::serde::Serialize for ResponseShellCallCommandAddedStreamingEventType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ResponseShellCallCommandAddedStreamingEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.shell_call_command.added"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseShellCallCommandAddedStreamingEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.shell_call_command.added"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -86730,7 +89378,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseShellCallCommandDeltaStreamingEv
             let mut v5 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
@@ -86810,14 +89458,21 @@ impl ::serde::Serialize for ResponseShellCallCommandDeltaStreamingEventType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ResponseShellCallCommandDeltaStreamingEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.shell_call_command.delta"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseShellCallCommandDeltaStreamingEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.shell_call_command.delta"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -86893,7 +89548,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseShellCallCommandDoneStreamingEve
             let mut v4 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
@@ -86971,14 +89626,21 @@ impl ::serde::Serialize for ResponseShellCallCommandDoneStreamingEventType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ResponseShellCallCommandDoneStreamingEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.shell_call_command.done"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseShellCallCommandDoneStreamingEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.shell_call_command.done"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -87066,7 +89728,7 @@ for ResponseShellCallOutputContentDeltaStreamingEvent {
             let mut v5 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
@@ -87152,15 +89814,23 @@ impl ::serde::Serialize for ResponseShellCallOutputContentDeltaStreamingEventTyp
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum
+for ResponseShellCallOutputContentDeltaStreamingEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.shell_call_output_content.delta"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de>
 for ResponseShellCallOutputContentDeltaStreamingEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.shell_call_output_content.delta"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -87248,7 +89918,7 @@ for ResponseShellCallOutputContentDoneStreamingEvent {
             let mut v5 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
@@ -87334,15 +90004,23 @@ impl ::serde::Serialize for ResponseShellCallOutputContentDoneStreamingEventType
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum
+for ResponseShellCallOutputContentDoneStreamingEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.shell_call_output_content.done"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de>
 for ResponseShellCallOutputContentDoneStreamingEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.shell_call_output_content.done"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -87422,14 +90100,21 @@ impl ::serde::Serialize for ResponseStatus {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ResponseStatus {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["completed", "failed", "in_progress", "cancelled", "queued", "incomplete"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["completed", "failed", "in_progress", "cancelled", "queued", "incomplete"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "responses")]
@@ -88638,7 +91323,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseTextDeltaEvent {
             let mut v6 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
@@ -88722,14 +91407,21 @@ impl ::serde::Serialize for ResponseTextDeltaEventType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ResponseTextDeltaEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.output_text.delta"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseTextDeltaEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.output_text.delta"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -88818,7 +91510,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseTextDoneEvent {
             let mut v6 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
@@ -88902,14 +91594,21 @@ impl ::serde::Serialize for ResponseTextDoneEventType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ResponseTextDoneEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.output_text.done"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseTextDoneEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.output_text.done"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -88971,7 +91670,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseTextParam {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -89099,14 +91798,21 @@ impl ::serde::Serialize for ResponseTruncation {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ResponseTruncation {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["auto", "disabled"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseTruncation {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["auto", "disabled"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -89414,7 +92120,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseWebSearchCallCompletedEvent {
             let mut v3 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
@@ -89489,14 +92195,21 @@ impl ::serde::Serialize for ResponseWebSearchCallCompletedEventType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ResponseWebSearchCallCompletedEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.web_search_call.completed"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseWebSearchCallCompletedEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.web_search_call.completed"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -89568,7 +92281,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseWebSearchCallInProgressEvent {
             let mut v3 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
@@ -89647,14 +92360,21 @@ impl ::serde::Serialize for ResponseWebSearchCallInProgressEventType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ResponseWebSearchCallInProgressEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.web_search_call.in_progress"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseWebSearchCallInProgressEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.web_search_call.in_progress"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -89726,7 +92446,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseWebSearchCallSearchingEvent {
             let mut v3 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
@@ -89801,14 +92521,21 @@ impl ::serde::Serialize for ResponseWebSearchCallSearchingEventType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ResponseWebSearchCallSearchingEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.web_search_call.searching"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseWebSearchCallSearchingEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.web_search_call.searching"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -89884,14 +92611,21 @@ impl ::serde::Serialize for ServiceTierEnum {
     }
 }
 #[cfg(feature = "responses")]
+impl crate::runtime::de::WireEnum for ServiceTierEnum {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["auto", "default", "fast", "flex", "priority"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "responses")]
 impl<'de> ::serde::Deserialize<'de> for ServiceTierEnum {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["auto", "default", "fast", "flex", "priority"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "responses")]
@@ -89979,14 +92713,21 @@ impl ::serde::Serialize for ServiceTierResponses {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ServiceTierResponses {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["auto", "default", "flex", "scale", "priority", "fast", "ultrafast"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ServiceTierResponses {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["auto", "default", "flex", "scale", "priority", "fast", "ultrafast"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -90115,7 +92856,7 @@ impl<'de> ::serde::Deserialize<'de> for SpecificApplyPatchParam {
             let mut v0 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -90226,14 +92967,21 @@ impl ::serde::Serialize for SpecificApplyPatchParamType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for SpecificApplyPatchParamType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["apply_patch"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for SpecificApplyPatchParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["apply_patch"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -90313,7 +93061,7 @@ impl<'de> ::serde::Deserialize<'de> for SpecificFunctionShellParam {
             let mut v0 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -90424,14 +93172,21 @@ impl ::serde::Serialize for SpecificFunctionShellParamType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for SpecificFunctionShellParamType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["shell"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for SpecificFunctionShellParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["shell"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -90511,7 +93266,7 @@ impl<'de> ::serde::Deserialize<'de> for SpecificProgrammaticToolCallingParam {
             let mut v0 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -90622,14 +93377,21 @@ impl ::serde::Serialize for SpecificProgrammaticToolCallingParamType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for SpecificProgrammaticToolCallingParamType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["programmatic_tool_calling"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for SpecificProgrammaticToolCallingParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["programmatic_tool_calling"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -90778,7 +93540,7 @@ impl<'de> ::serde::Deserialize<'de> for TokenCountsBody {
                     3 => crate::runtime::de::put_nullable_array(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
                     5 => crate::runtime::de::put_nullable(object, 5, &mut v5),
-                    6 => crate::runtime::de::put_nullable(object, 6, &mut v6),
+                    6 => crate::runtime::de::put_nullable_enum(object, 6, &mut v6),
                     7 => crate::runtime::de::put_nullable_string(object, 7, &mut v7),
                     8 => crate::runtime::de::put_nullable(object, 8, &mut v8),
                     9 => crate::runtime::de::put_nullable(object, 9, &mut v9),
@@ -91163,7 +93925,7 @@ impl<'de> ::serde::Deserialize<'de> for TokenCountsResource {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -91232,14 +93994,21 @@ impl ::serde::Serialize for TokenCountsResourceObject {
     }
 }
 #[cfg(feature = "responses")]
+impl crate::runtime::de::WireEnum for TokenCountsResourceObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.input_tokens"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "responses")]
 impl<'de> ::serde::Deserialize<'de> for TokenCountsResourceObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.input_tokens"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "responses")]
@@ -91306,7 +94075,7 @@ impl<'de> ::serde::Deserialize<'de> for ToolChoiceAllowed {
             let mut v2 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_array(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
@@ -91440,14 +94209,21 @@ impl ::serde::Serialize for ToolChoiceAllowedMode {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ToolChoiceAllowedMode {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["auto", "required"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ToolChoiceAllowedMode {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["auto", "required"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -91511,14 +94287,21 @@ impl ::serde::Serialize for ToolChoiceAllowedType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ToolChoiceAllowedType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["allowed_tools"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ToolChoiceAllowedType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["allowed_tools"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -91601,7 +94384,7 @@ impl<'de> ::serde::Deserialize<'de> for ToolChoiceCustom {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -91719,14 +94502,21 @@ impl ::serde::Serialize for ToolChoiceCustomType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl crate::runtime::de::WireEnum for ToolChoiceCustomType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["custom"],
+        );
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ToolChoiceCustomType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["custom"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -92260,10 +95050,9 @@ impl ::serde::Serialize for ToolChoiceTypesType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
-impl<'de> ::serde::Deserialize<'de> for ToolChoiceTypesType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+impl crate::runtime::de::WireEnum for ToolChoiceTypesType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
         static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
             &[
                 "file_search",
@@ -92276,7 +95065,15 @@ impl<'de> ::serde::Deserialize<'de> for ToolChoiceTypesType {
                 "code_interpreter",
             ],
         );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        &VALUES
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+impl<'de> ::serde::Deserialize<'de> for ToolChoiceTypesType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -92349,14 +95146,21 @@ impl ::serde::Serialize for TruncationEnum {
     }
 }
 #[cfg(feature = "responses")]
+impl crate::runtime::de::WireEnum for TruncationEnum {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["auto", "disabled"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "responses")]
 impl<'de> ::serde::Deserialize<'de> for TruncationEnum {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["auto", "disabled"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "responses")]

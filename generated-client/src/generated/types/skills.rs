@@ -229,7 +229,7 @@ impl<'de> ::serde::Deserialize<'de> for DeletedSkillResource {
             let mut v2 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
@@ -301,14 +301,21 @@ impl ::serde::Serialize for DeletedSkillResourceObject {
     }
 }
 #[cfg(feature = "skills")]
+impl crate::runtime::de::WireEnum for DeletedSkillResourceObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["skill.deleted"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "skills")]
 impl<'de> ::serde::Deserialize<'de> for DeletedSkillResourceObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["skill.deleted"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "skills")]
@@ -380,7 +387,7 @@ impl<'de> ::serde::Deserialize<'de> for DeletedSkillVersionResource {
             let mut v3 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
@@ -455,14 +462,21 @@ impl ::serde::Serialize for DeletedSkillVersionResourceObject {
     }
 }
 #[cfg(feature = "skills")]
+impl crate::runtime::de::WireEnum for DeletedSkillVersionResourceObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["skill.version.deleted"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "skills")]
 impl<'de> ::serde::Deserialize<'de> for DeletedSkillVersionResourceObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["skill.version.deleted"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "skills")]
@@ -643,7 +657,7 @@ impl<'de> ::serde::Deserialize<'de> for SkillListResource {
             let mut v4 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_array(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
@@ -719,14 +733,21 @@ impl ::serde::Serialize for SkillListResourceObject {
     }
 }
 #[cfg(feature = "skills")]
+impl crate::runtime::de::WireEnum for SkillListResourceObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["list"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "skills")]
 impl<'de> ::serde::Deserialize<'de> for SkillListResourceObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["list"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "skills")]
@@ -816,7 +837,7 @@ impl<'de> ::serde::Deserialize<'de> for SkillResource {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put_int64(object, 4, &mut v4),
@@ -899,14 +920,21 @@ impl ::serde::Serialize for SkillResourceObject {
     }
 }
 #[cfg(feature = "skills")]
+impl crate::runtime::de::WireEnum for SkillResourceObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["skill"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "skills")]
 impl<'de> ::serde::Deserialize<'de> for SkillResourceObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["skill"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "skills")]
@@ -982,7 +1010,7 @@ impl<'de> ::serde::Deserialize<'de> for SkillVersionListResource {
             let mut v4 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_array(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
@@ -1058,14 +1086,21 @@ impl ::serde::Serialize for SkillVersionListResourceObject {
     }
 }
 #[cfg(feature = "skills")]
+impl crate::runtime::de::WireEnum for SkillVersionListResourceObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["list"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "skills")]
 impl<'de> ::serde::Deserialize<'de> for SkillVersionListResourceObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["list"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "skills")]
@@ -1146,7 +1181,7 @@ impl<'de> ::serde::Deserialize<'de> for SkillVersionResource {
             let mut v6 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
@@ -1230,14 +1265,21 @@ impl ::serde::Serialize for SkillVersionResourceObject {
     }
 }
 #[cfg(feature = "skills")]
+impl crate::runtime::de::WireEnum for SkillVersionResourceObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["skill.version"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "skills")]
 impl<'de> ::serde::Deserialize<'de> for SkillVersionResourceObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["skill.version"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "skills")]

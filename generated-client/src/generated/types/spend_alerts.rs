@@ -68,8 +68,8 @@ impl<'de> ::serde::Deserialize<'de> for CreateSpendAlertBody {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_int64(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
-                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_nullable_enum(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -198,14 +198,21 @@ impl ::serde::Serialize for CreateSpendAlertBodyCurrency {
     }
 }
 #[cfg(feature = "spend-alerts")]
+impl crate::runtime::de::WireEnum for CreateSpendAlertBodyCurrency {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["USD"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "spend-alerts")]
 impl<'de> ::serde::Deserialize<'de> for CreateSpendAlertBodyCurrency {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["USD"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "spend-alerts")]
@@ -276,14 +283,21 @@ impl ::serde::Serialize for CreateSpendAlertBodyInterval {
     }
 }
 #[cfg(feature = "spend-alerts")]
+impl crate::runtime::de::WireEnum for CreateSpendAlertBodyInterval {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["month"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "spend-alerts")]
 impl<'de> ::serde::Deserialize<'de> for CreateSpendAlertBodyInterval {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["month"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "spend-alerts")]
@@ -358,14 +372,21 @@ impl ::serde::Serialize for ListOrganizationSpendAlertsOrder {
     }
 }
 #[cfg(feature = "spend-alerts")]
+impl crate::runtime::de::WireEnum for ListOrganizationSpendAlertsOrder {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["asc", "desc"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "spend-alerts")]
 impl<'de> ::serde::Deserialize<'de> for ListOrganizationSpendAlertsOrder {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["asc", "desc"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "spend-alerts")]
@@ -433,14 +454,21 @@ impl ::serde::Serialize for ListProjectSpendAlertsOrder {
     }
 }
 #[cfg(feature = "spend-alerts")]
+impl crate::runtime::de::WireEnum for ListProjectSpendAlertsOrder {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["asc", "desc"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "spend-alerts")]
 impl<'de> ::serde::Deserialize<'de> for ListProjectSpendAlertsOrder {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["asc", "desc"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "spend-alerts")]
@@ -535,10 +563,10 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationSpendAlert {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
-                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
-                    4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
+                    3 => crate::runtime::de::put_nullable_enum(object, 3, &mut v3),
+                    4 => crate::runtime::de::put_nullable_enum(object, 4, &mut v4),
                     5 => crate::runtime::de::put_nullable(object, 5, &mut v5),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -615,14 +643,21 @@ impl ::serde::Serialize for OrganizationSpendAlertCurrency {
     }
 }
 #[cfg(feature = "spend-alerts")]
+impl crate::runtime::de::WireEnum for OrganizationSpendAlertCurrency {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["USD"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "spend-alerts")]
 impl<'de> ::serde::Deserialize<'de> for OrganizationSpendAlertCurrency {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["USD"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "spend-alerts")]
@@ -691,7 +726,7 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationSpendAlertDeletedResource {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -762,14 +797,21 @@ impl ::serde::Serialize for OrganizationSpendAlertDeletedResourceObject {
     }
 }
 #[cfg(feature = "spend-alerts")]
+impl crate::runtime::de::WireEnum for OrganizationSpendAlertDeletedResourceObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["organization.spend_alert.deleted"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "spend-alerts")]
 impl<'de> ::serde::Deserialize<'de> for OrganizationSpendAlertDeletedResourceObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["organization.spend_alert.deleted"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "spend-alerts")]
@@ -829,14 +871,21 @@ impl ::serde::Serialize for OrganizationSpendAlertInterval {
     }
 }
 #[cfg(feature = "spend-alerts")]
+impl crate::runtime::de::WireEnum for OrganizationSpendAlertInterval {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["month"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "spend-alerts")]
 impl<'de> ::serde::Deserialize<'de> for OrganizationSpendAlertInterval {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["month"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "spend-alerts")]
@@ -912,7 +961,7 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationSpendAlertListResource {
             let mut v4 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_array(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
@@ -988,14 +1037,21 @@ impl ::serde::Serialize for OrganizationSpendAlertListResourceObject {
     }
 }
 #[cfg(feature = "spend-alerts")]
+impl crate::runtime::de::WireEnum for OrganizationSpendAlertListResourceObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["list"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "spend-alerts")]
 impl<'de> ::serde::Deserialize<'de> for OrganizationSpendAlertListResourceObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["list"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "spend-alerts")]
@@ -1055,14 +1111,21 @@ impl ::serde::Serialize for OrganizationSpendAlertObject {
     }
 }
 #[cfg(feature = "spend-alerts")]
+impl crate::runtime::de::WireEnum for OrganizationSpendAlertObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["organization.spend_alert"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "spend-alerts")]
 impl<'de> ::serde::Deserialize<'de> for OrganizationSpendAlertObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["organization.spend_alert"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "spend-alerts")]
@@ -1153,10 +1216,10 @@ impl<'de> ::serde::Deserialize<'de> for ProjectSpendAlert {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
-                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
-                    4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
+                    3 => crate::runtime::de::put_nullable_enum(object, 3, &mut v3),
+                    4 => crate::runtime::de::put_nullable_enum(object, 4, &mut v4),
                     5 => crate::runtime::de::put_nullable(object, 5, &mut v5),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -1233,14 +1296,21 @@ impl ::serde::Serialize for ProjectSpendAlertCurrency {
     }
 }
 #[cfg(feature = "spend-alerts")]
+impl crate::runtime::de::WireEnum for ProjectSpendAlertCurrency {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["USD"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "spend-alerts")]
 impl<'de> ::serde::Deserialize<'de> for ProjectSpendAlertCurrency {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["USD"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "spend-alerts")]
@@ -1309,7 +1379,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectSpendAlertDeletedResource {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -1380,14 +1450,21 @@ impl ::serde::Serialize for ProjectSpendAlertDeletedResourceObject {
     }
 }
 #[cfg(feature = "spend-alerts")]
+impl crate::runtime::de::WireEnum for ProjectSpendAlertDeletedResourceObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["project.spend_alert.deleted"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "spend-alerts")]
 impl<'de> ::serde::Deserialize<'de> for ProjectSpendAlertDeletedResourceObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["project.spend_alert.deleted"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "spend-alerts")]
@@ -1447,14 +1524,21 @@ impl ::serde::Serialize for ProjectSpendAlertInterval {
     }
 }
 #[cfg(feature = "spend-alerts")]
+impl crate::runtime::de::WireEnum for ProjectSpendAlertInterval {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["month"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "spend-alerts")]
 impl<'de> ::serde::Deserialize<'de> for ProjectSpendAlertInterval {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["month"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "spend-alerts")]
@@ -1530,7 +1614,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectSpendAlertListResource {
             let mut v4 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_array(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
@@ -1606,14 +1690,21 @@ impl ::serde::Serialize for ProjectSpendAlertListResourceObject {
     }
 }
 #[cfg(feature = "spend-alerts")]
+impl crate::runtime::de::WireEnum for ProjectSpendAlertListResourceObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["list"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "spend-alerts")]
 impl<'de> ::serde::Deserialize<'de> for ProjectSpendAlertListResourceObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["list"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "spend-alerts")]
@@ -1673,14 +1764,21 @@ impl ::serde::Serialize for ProjectSpendAlertObject {
     }
 }
 #[cfg(feature = "spend-alerts")]
+impl crate::runtime::de::WireEnum for ProjectSpendAlertObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["project.spend_alert"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "spend-alerts")]
 impl<'de> ::serde::Deserialize<'de> for ProjectSpendAlertObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["project.spend_alert"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "spend-alerts")]
@@ -1748,7 +1846,7 @@ impl<'de> ::serde::Deserialize<'de> for SpendAlertNotificationChannel {
             let mut v2 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_array(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
@@ -1876,14 +1974,21 @@ impl ::serde::Serialize for SpendAlertNotificationChannelType {
     }
 }
 #[cfg(feature = "spend-alerts")]
+impl crate::runtime::de::WireEnum for SpendAlertNotificationChannelType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["email"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "spend-alerts")]
 impl<'de> ::serde::Deserialize<'de> for SpendAlertNotificationChannelType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["email"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "spend-alerts")]

@@ -593,10 +593,9 @@ impl ::serde::Serialize for AssistantSupportedModels {
     }
 }
 #[cfg(feature = "unreferenced")]
-impl<'de> ::serde::Deserialize<'de> for AssistantSupportedModels {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+impl crate::runtime::de::WireEnum for AssistantSupportedModels {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
         static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
             &[
                 "gpt-5",
@@ -643,7 +642,15 @@ impl<'de> ::serde::Deserialize<'de> for AssistantSupportedModels {
                 "gpt-3.5-turbo-16k-0613",
             ],
         );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl<'de> ::serde::Deserialize<'de> for AssistantSupportedModels {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -704,14 +711,21 @@ impl ::serde::Serialize for BetaComputerCallOutputStatus {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for BetaComputerCallOutputStatus {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["completed", "incomplete", "failed"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for BetaComputerCallOutputStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["completed", "incomplete", "failed"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -802,12 +816,12 @@ impl<'de> ::serde::Deserialize<'de> for BetaComputerToolCallOutput {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable_array(object, 4, &mut v4),
                     5 => crate::runtime::de::put_nullable(object, 5, &mut v5),
-                    6 => crate::runtime::de::put_nullable(object, 6, &mut v6),
+                    6 => crate::runtime::de::put_nullable_enum(object, 6, &mut v6),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -1064,7 +1078,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaCreateModelResponseProperties {
                     4 => crate::runtime::de::put_nullable_string(object, 4, &mut v4),
                     5 => crate::runtime::de::put_nullable_string(object, 5, &mut v5),
                     6 => crate::runtime::de::put_nullable_string(object, 6, &mut v6),
-                    7 => crate::runtime::de::put_nullable(object, 7, &mut v7),
+                    7 => crate::runtime::de::put_nullable_enum(object, 7, &mut v7),
                     8 => crate::runtime::de::put_nullable(object, 8, &mut v8),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -1312,7 +1326,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaInputAudio {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -1385,14 +1399,21 @@ impl ::serde::Serialize for BetaInputAudioFormat {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for BetaInputAudioFormat {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["mp3", "wav"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for BetaInputAudioFormat {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["mp3", "wav"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -1518,14 +1539,21 @@ impl ::serde::Serialize for BetaInputAudioType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for BetaInputAudioType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["input_audio"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for BetaInputAudioType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["input_audio"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -1642,7 +1670,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaModelResponseProperties {
                     4 => crate::runtime::de::put_nullable_string(object, 4, &mut v4),
                     5 => crate::runtime::de::put_nullable_string(object, 5, &mut v5),
                     6 => crate::runtime::de::put_nullable_string(object, 6, &mut v6),
-                    7 => crate::runtime::de::put_nullable(object, 7, &mut v7),
+                    7 => crate::runtime::de::put_nullable_enum(object, 7, &mut v7),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -1720,7 +1748,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaOutputAudio {
             let mut v2 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
@@ -1792,14 +1820,21 @@ impl ::serde::Serialize for BetaOutputAudioType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for BetaOutputAudioType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["output_audio"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for BetaOutputAudioType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["output_audio"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -1880,7 +1915,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseAudioTranscriptWsDelta {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable_string(object, 4, &mut v4),
@@ -1974,7 +2009,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseAudioTranscriptWsDone {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
@@ -2065,7 +2100,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseAudioWsDelta {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable_string(object, 4, &mut v4),
@@ -2157,7 +2192,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseAudioWsDone {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
@@ -2264,7 +2299,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseCodeInterpreterCallCodeWsDel
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable_string(object, 4, &mut v4),
@@ -2378,7 +2413,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseCodeInterpreterCallCodeWsDon
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable_string(object, 4, &mut v4),
@@ -2480,7 +2515,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseCodeInterpreterCallInWsProgr
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put_int64(object, 4, &mut v4),
@@ -2579,7 +2614,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseCodeInterpreterCallWsComplet
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put_int64(object, 4, &mut v4),
@@ -2678,7 +2713,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseCodeInterpreterCallWsInterpr
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put_int64(object, 4, &mut v4),
@@ -2794,7 +2829,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseContentPartWsAdded {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
                     4 => crate::runtime::de::put_int64(object, 4, &mut v4),
@@ -2916,7 +2951,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseContentPartWsDone {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
                     4 => crate::runtime::de::put_int64(object, 4, &mut v4),
@@ -3033,7 +3068,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseCustomToolCallInputWsDelta {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable_string(object, 4, &mut v4),
@@ -3147,7 +3182,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseCustomToolCallInputWsDone {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable_string(object, 4, &mut v4),
@@ -3249,7 +3284,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseFileSearchCallInWsProgress {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put_int64(object, 4, &mut v4),
@@ -3348,7 +3383,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseFileSearchCallWsCompleted {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put_int64(object, 4, &mut v4),
@@ -3447,7 +3482,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseFileSearchCallWsSearching {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put_int64(object, 4, &mut v4),
@@ -3558,7 +3593,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseFunctionCallArgumentsWsDelta
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
                     4 => crate::runtime::de::put_int64(object, 4, &mut v4),
@@ -3677,7 +3712,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseFunctionCallArgumentsWsDone 
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put_int64(object, 4, &mut v4),
@@ -3782,7 +3817,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseImageGenCallInWsProgress {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put_int64(object, 4, &mut v4),
@@ -3924,7 +3959,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseImageGenCallPartialWsImage {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put_int64(object, 4, &mut v4),
@@ -4037,7 +4072,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseImageGenCallWsCompleted {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable_string(object, 4, &mut v4),
@@ -4136,7 +4171,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseImageGenCallWsGenerating {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put_int64(object, 4, &mut v4),
@@ -4231,7 +4266,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseInWsProgress {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable_string(object, 4, &mut v4),
@@ -4318,7 +4353,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseInjectCreatedEvent {
             let mut v3 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
@@ -4392,14 +4427,21 @@ impl ::serde::Serialize for BetaResponseInjectCreatedEventType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for BetaResponseInjectCreatedEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.inject.created"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for BetaResponseInjectCreatedEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.inject.created"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -4467,7 +4509,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseInjectEvent {
             let mut v2 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_array(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
@@ -4539,14 +4581,21 @@ impl ::serde::Serialize for BetaResponseInjectEventType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for BetaResponseInjectEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.inject"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for BetaResponseInjectEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.inject"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -4626,7 +4675,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseInjectFailedEvent {
             let mut v5 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_array(object, 2, &mut v2),
                     3 => crate::runtime::de::put(object, 3, &mut v3),
@@ -4710,14 +4759,21 @@ impl ::serde::Serialize for BetaResponseInjectFailedEventCode {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for BetaResponseInjectFailedEventCode {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response_already_completed", "response_not_found"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for BetaResponseInjectFailedEventCode {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response_already_completed", "response_not_found"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -4843,14 +4899,21 @@ impl ::serde::Serialize for BetaResponseInjectFailedEventType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for BetaResponseInjectFailedEventType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.inject.failed"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for BetaResponseInjectFailedEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.inject.failed"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -4943,7 +5006,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpCallArgumentsWsDelta {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable_string(object, 4, &mut v4),
@@ -5057,7 +5120,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpCallArgumentsWsDone {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable_string(object, 4, &mut v4),
@@ -5159,7 +5222,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpCallInWsProgress {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable_string(object, 4, &mut v4),
@@ -5258,7 +5321,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpCallWsCompleted {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
                     4 => crate::runtime::de::put_int64(object, 4, &mut v4),
@@ -5357,7 +5420,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpCallWsFailed {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
                     4 => crate::runtime::de::put_int64(object, 4, &mut v4),
@@ -5456,7 +5519,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpListToolsInWsProgress {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
                     4 => crate::runtime::de::put_int64(object, 4, &mut v4),
@@ -5555,7 +5618,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpListToolsWsCompleted {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
                     4 => crate::runtime::de::put_int64(object, 4, &mut v4),
@@ -5654,7 +5717,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpListToolsWsFailed {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
                     4 => crate::runtime::de::put_int64(object, 4, &mut v4),
@@ -5753,7 +5816,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseOutputItemWsAdded {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
                     4 => crate::runtime::de::put(object, 4, &mut v4),
@@ -5852,7 +5915,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseOutputItemWsDone {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
                     4 => crate::runtime::de::put(object, 4, &mut v4),
@@ -5976,7 +6039,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseOutputTextAnnotationWsAdded 
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
                     4 => crate::runtime::de::put_int64(object, 4, &mut v4),
@@ -6217,7 +6280,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningSummaryPartWsAdded 
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
                     4 => crate::runtime::de::put_int64(object, 4, &mut v4),
@@ -6346,11 +6409,11 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningSummaryPartWsDone {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
                     4 => crate::runtime::de::put_int64(object, 4, &mut v4),
-                    5 => crate::runtime::de::put_nullable(object, 5, &mut v5),
+                    5 => crate::runtime::de::put_nullable_enum(object, 5, &mut v5),
                     6 => crate::runtime::de::put_int64(object, 6, &mut v6),
                     7 => crate::runtime::de::put_nullable(object, 7, &mut v7),
                     8 => crate::runtime::de::put_nullable_string(object, 8, &mut v8),
@@ -6470,7 +6533,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningSummaryTextWsDelta 
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
                     4 => crate::runtime::de::put_int64(object, 4, &mut v4),
@@ -6592,7 +6655,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningSummaryTextWsDone {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
                     4 => crate::runtime::de::put_int64(object, 4, &mut v4),
@@ -6714,7 +6777,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningTextWsDelta {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
                     4 => crate::runtime::de::put_int64(object, 4, &mut v4),
@@ -6836,7 +6899,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningTextWsDone {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
                     4 => crate::runtime::de::put_int64(object, 4, &mut v4),
@@ -6958,7 +7021,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseRefusalWsDelta {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
                     4 => crate::runtime::de::put_int64(object, 4, &mut v4),
@@ -7080,7 +7143,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseRefusalWsDone {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
                     4 => crate::runtime::de::put_int64(object, 4, &mut v4),
@@ -7196,7 +7259,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseShellCallCommandWsAdded {
             let mut v6 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
@@ -7315,7 +7378,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseShellCallCommandWsDelta {
             let mut v7 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
@@ -7431,7 +7494,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseShellCallCommandWsDone {
             let mut v6 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
@@ -7550,7 +7613,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseShellCallOutputContentWsDelt
             let mut v7 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
@@ -7672,7 +7735,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseShellCallOutputContentWsDone
             let mut v7 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
@@ -7800,7 +7863,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseTextWsDelta {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
                     4 => crate::runtime::de::put_int64(object, 4, &mut v4),
@@ -7927,7 +7990,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseTextWsDone {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
                     4 => crate::runtime::de::put_int64(object, 4, &mut v4),
@@ -8035,7 +8098,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseWebSearchCallInWsProgress {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put_int64(object, 4, &mut v4),
@@ -8134,7 +8197,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseWebSearchCallWsCompleted {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put_int64(object, 4, &mut v4),
@@ -8233,7 +8296,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseWebSearchCallWsSearching {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put_int64(object, 4, &mut v4),
@@ -8328,7 +8391,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseWsCompleted {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable_string(object, 4, &mut v4),
@@ -8417,7 +8480,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseWsCreated {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable_string(object, 4, &mut v4),
@@ -8513,7 +8576,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseWsError {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
@@ -8591,14 +8654,21 @@ impl ::serde::Serialize for BetaResponseWsErrorType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for BetaResponseWsErrorType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["error"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for BetaResponseWsErrorType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["error"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -8672,7 +8742,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseWsFailed {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable_string(object, 4, &mut v4),
@@ -8764,7 +8834,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseWsIncomplete {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable_string(object, 4, &mut v4),
@@ -8853,7 +8923,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseWsQueued {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable_string(object, 4, &mut v4),
@@ -9198,7 +9268,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponsesClientEventResponseCreate {
             let mut v33 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
@@ -9207,7 +9277,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponsesClientEventResponseCreate {
                     6 => crate::runtime::de::put_nullable_string(object, 6, &mut v6),
                     7 => crate::runtime::de::put_nullable_string(object, 7, &mut v7),
                     8 => crate::runtime::de::put_nullable_string(object, 8, &mut v8),
-                    9 => crate::runtime::de::put_nullable(object, 9, &mut v9),
+                    9 => crate::runtime::de::put_nullable_enum(object, 9, &mut v9),
                     10 => crate::runtime::de::put_nullable(object, 10, &mut v10),
                     11 => crate::runtime::de::put_nullable_string(object, 11, &mut v11),
                     12 => crate::runtime::de::put_nullable(object, 12, &mut v12),
@@ -9217,8 +9287,8 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponsesClientEventResponseCreate {
                     16 => crate::runtime::de::put_nullable(object, 16, &mut v16),
                     17 => crate::runtime::de::put_nullable(object, 17, &mut v17),
                     18 => crate::runtime::de::put_nullable(object, 18, &mut v18),
-                    19 => crate::runtime::de::put_nullable(object, 19, &mut v19),
-                    20 => crate::runtime::de::put_nullable(object, 20, &mut v20),
+                    19 => crate::runtime::de::put_nullable_enum(object, 19, &mut v19),
+                    20 => crate::runtime::de::put_nullable_enum(object, 20, &mut v20),
                     21 => crate::runtime::de::put_nullable(object, 21, &mut v21),
                     22 => crate::runtime::de::put_nullable(object, 22, &mut v22),
                     23 => crate::runtime::de::put_nullable_array(object, 23, &mut v23),
@@ -9333,14 +9403,21 @@ impl ::serde::Serialize for BetaResponsesClientEventResponseCreateType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for BetaResponsesClientEventResponseCreateType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.create"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for BetaResponsesClientEventResponseCreateType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.create"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -11711,14 +11788,21 @@ impl ::serde::Serialize for ChatCompletionModalitiesItem {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for ChatCompletionModalitiesItem {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["text", "audio"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for ChatCompletionModalitiesItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["text", "audio"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -11791,14 +11875,21 @@ impl ::serde::Serialize for ChatCompletionRole {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for ChatCompletionRole {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["developer", "system", "user", "assistant", "tool", "function"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for ChatCompletionRole {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["developer", "system", "user", "assistant", "tool", "function"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -11855,7 +11946,7 @@ impl<'de> ::serde::Deserialize<'de> for CodeInterpreterFileOutput {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_array(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -11997,14 +12088,21 @@ impl ::serde::Serialize for CodeInterpreterFileOutputType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for CodeInterpreterFileOutputType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["files"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for CodeInterpreterFileOutputType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["files"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -12068,7 +12166,7 @@ impl<'de> ::serde::Deserialize<'de> for CodeInterpreterTextOutput {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -12137,14 +12235,21 @@ impl ::serde::Serialize for CodeInterpreterTextOutputType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for CodeInterpreterTextOutputType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["logs"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for CodeInterpreterTextOutputType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["logs"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -12212,14 +12317,21 @@ impl ::serde::Serialize for ComputerCallOutputStatus {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for ComputerCallOutputStatus {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["completed", "incomplete", "failed"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for ComputerCallOutputStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["completed", "incomplete", "failed"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -12294,12 +12406,12 @@ impl<'de> ::serde::Deserialize<'de> for ComputerToolCallOutput {
             let mut v5 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_array(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
-                    5 => crate::runtime::de::put_nullable(object, 5, &mut v5),
+                    5 => crate::runtime::de::put_nullable_enum(object, 5, &mut v5),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -12392,7 +12504,7 @@ impl<'de> ::serde::Deserialize<'de> for ContainerFileCitationParam {
             let mut v5 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
@@ -12473,14 +12585,21 @@ impl ::serde::Serialize for ContainerFileCitationParamType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for ContainerFileCitationParamType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["container_file_citation"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for ContainerFileCitationParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["container_file_citation"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -12723,7 +12842,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateModelResponseProperties {
                     4 => crate::runtime::de::put_nullable_string(object, 4, &mut v4),
                     5 => crate::runtime::de::put_nullable_string(object, 5, &mut v5),
                     6 => crate::runtime::de::put_nullable_string(object, 6, &mut v6),
-                    7 => crate::runtime::de::put_nullable(object, 7, &mut v7),
+                    7 => crate::runtime::de::put_nullable_enum(object, 7, &mut v7),
                     8 => crate::runtime::de::put_nullable(object, 8, &mut v8),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -12804,8 +12923,8 @@ impl<'de> ::serde::Deserialize<'de> for DoneEvent {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -12882,14 +13001,21 @@ impl ::serde::Serialize for DoneEventData {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for DoneEventData {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["[DONE]"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for DoneEventData {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["[DONE]"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -12960,14 +13086,21 @@ impl ::serde::Serialize for DoneEventEvent {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for DoneEventEvent {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["done"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for DoneEventEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["done"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -13191,7 +13324,7 @@ impl<'de> ::serde::Deserialize<'de> for ErrorEvent {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -13268,14 +13401,21 @@ impl ::serde::Serialize for ErrorEventEvent {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for ErrorEventEvent {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["error"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for ErrorEventEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["error"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -13506,7 +13646,7 @@ impl<'de> ::serde::Deserialize<'de> for FileCitationParam {
             let mut v3 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
@@ -13581,14 +13721,21 @@ impl ::serde::Serialize for FileCitationParamType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for FileCitationParamType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["file_citation"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for FileCitationParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["file_citation"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -13693,7 +13840,7 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneChatCompletionRequestAssistantMe
                     0 => crate::runtime::de::put_int64(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
-                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
+                    3 => crate::runtime::de::put_nullable_enum(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable_string(object, 4, &mut v4),
                     5 => crate::runtime::de::put_nullable(object, 5, &mut v5),
                     6 => crate::runtime::de::put_nullable(object, 6, &mut v6),
@@ -13859,7 +14006,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeltaContentImageFileObject {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_int64(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -13937,14 +14084,21 @@ impl ::serde::Serialize for MessageDeltaContentImageFileObjectDetail {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for MessageDeltaContentImageFileObjectDetail {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["auto", "low", "high"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for MessageDeltaContentImageFileObjectDetail {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["auto", "low", "high"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -14002,7 +14156,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeltaContentImageFileObjectImageF
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -14067,14 +14221,21 @@ impl ::serde::Serialize for MessageDeltaContentImageFileObjectType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for MessageDeltaContentImageFileObjectType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["image_file"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for MessageDeltaContentImageFileObjectType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["image_file"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -14145,7 +14306,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeltaContentImageUrlObject {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_int64(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -14223,14 +14384,21 @@ impl ::serde::Serialize for MessageDeltaContentImageUrlObjectDetail {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for MessageDeltaContentImageUrlObjectDetail {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["auto", "low", "high"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for MessageDeltaContentImageUrlObjectDetail {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["auto", "low", "high"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -14288,7 +14456,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeltaContentImageUrlObjectImageUr
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -14353,14 +14521,21 @@ impl ::serde::Serialize for MessageDeltaContentImageUrlObjectType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for MessageDeltaContentImageUrlObjectType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["image_url"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for MessageDeltaContentImageUrlObjectType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["image_url"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -14429,7 +14604,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeltaContentRefusalObject {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_int64(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -14499,14 +14674,21 @@ impl ::serde::Serialize for MessageDeltaContentRefusalObjectType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for MessageDeltaContentRefusalObjectType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["refusal"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for MessageDeltaContentRefusalObjectType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["refusal"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -14590,7 +14772,7 @@ for MessageDeltaContentTextAnnotationsFileCitationObject {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_int64(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
                     4 => crate::runtime::de::put_int64(object, 4, &mut v4),
@@ -14669,15 +14851,23 @@ impl ::serde::Serialize for MessageDeltaContentTextAnnotationsFileCitationObject
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum
+for MessageDeltaContentTextAnnotationsFileCitationObjectType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["file_citation"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de>
 for MessageDeltaContentTextAnnotationsFileCitationObjectType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["file_citation"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -14762,7 +14952,7 @@ for MessageDeltaContentTextAnnotationsFilePathObject {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_int64(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
                     4 => crate::runtime::de::put_int64(object, 4, &mut v4),
@@ -14904,15 +15094,23 @@ impl ::serde::Serialize for MessageDeltaContentTextAnnotationsFilePathObjectType
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum
+for MessageDeltaContentTextAnnotationsFilePathObjectType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["file_path"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de>
 for MessageDeltaContentTextAnnotationsFilePathObjectType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["file_path"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -14981,7 +15179,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeltaContentTextObject {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_int64(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -15197,14 +15395,21 @@ impl ::serde::Serialize for MessageDeltaContentTextObjectType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for MessageDeltaContentTextObjectType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["text"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for MessageDeltaContentTextObjectType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["text"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -15270,7 +15475,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeltaObject {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -15444,7 +15649,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeltaObjectDelta {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_array(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -15510,14 +15715,21 @@ impl ::serde::Serialize for MessageDeltaObjectObject {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for MessageDeltaObjectObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["thread.message.delta"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for MessageDeltaObjectObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["thread.message.delta"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -15581,14 +15793,21 @@ impl ::serde::Serialize for MessageDeltaObjectRole {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for MessageDeltaObjectRole {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["user", "assistant"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for MessageDeltaObjectRole {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["user", "assistant"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -15852,7 +16071,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageStreamEventThreadMessageCompleted
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -15929,14 +16148,21 @@ impl ::serde::Serialize for MessageStreamEventThreadMessageCompletedEvent {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for MessageStreamEventThreadMessageCompletedEvent {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["thread.message.completed"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for MessageStreamEventThreadMessageCompletedEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["thread.message.completed"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -16011,7 +16237,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageStreamEventThreadMessageCreated {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -16088,14 +16314,21 @@ impl ::serde::Serialize for MessageStreamEventThreadMessageCreatedEvent {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for MessageStreamEventThreadMessageCreatedEvent {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["thread.message.created"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for MessageStreamEventThreadMessageCreatedEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["thread.message.created"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -16170,7 +16403,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageStreamEventThreadMessageDelta {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -16247,14 +16480,21 @@ impl ::serde::Serialize for MessageStreamEventThreadMessageDeltaEvent {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for MessageStreamEventThreadMessageDeltaEvent {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["thread.message.delta"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for MessageStreamEventThreadMessageDeltaEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["thread.message.delta"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -16329,7 +16569,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageStreamEventThreadMessageInProgres
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -16406,14 +16646,21 @@ impl ::serde::Serialize for MessageStreamEventThreadMessageInProgressEvent {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for MessageStreamEventThreadMessageInProgressEvent {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["thread.message.in_progress"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for MessageStreamEventThreadMessageInProgressEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["thread.message.in_progress"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -16488,7 +16735,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageStreamEventThreadMessageIncomplet
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -16565,14 +16812,21 @@ impl ::serde::Serialize for MessageStreamEventThreadMessageIncompleteEvent {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for MessageStreamEventThreadMessageIncompleteEvent {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["thread.message.incomplete"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for MessageStreamEventThreadMessageIncompleteEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["thread.message.incomplete"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -16812,7 +17066,7 @@ impl<'de> ::serde::Deserialize<'de> for ModelResponseProperties {
                     4 => crate::runtime::de::put_nullable_string(object, 4, &mut v4),
                     5 => crate::runtime::de::put_nullable_string(object, 5, &mut v5),
                     6 => crate::runtime::de::put_nullable_string(object, 6, &mut v6),
-                    7 => crate::runtime::de::put_nullable(object, 7, &mut v7),
+                    7 => crate::runtime::de::put_nullable_enum(object, 7, &mut v7),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -16890,7 +17144,7 @@ impl<'de> ::serde::Deserialize<'de> for OutputAudio {
             let mut v2 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
@@ -16962,14 +17216,21 @@ impl ::serde::Serialize for OutputAudioType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for OutputAudioType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["output_audio"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for OutputAudioType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["output_audio"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -17045,7 +17306,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaClientEventConversationItemC
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put(object, 3, &mut v3),
                     _ => ::std::result::Result::Ok(()),
@@ -17117,15 +17378,22 @@ impl ::serde::Serialize for RealtimeBetaClientEventConversationItemCreateType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeBetaClientEventConversationItemCreateType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["conversation.item.create"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeBetaClientEventConversationItemCreateType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["conversation.item.create"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -17194,7 +17462,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaClientEventConversationItemD
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -17264,15 +17532,22 @@ impl ::serde::Serialize for RealtimeBetaClientEventConversationItemDeleteType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeBetaClientEventConversationItemDeleteType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["conversation.item.delete"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeBetaClientEventConversationItemDeleteType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["conversation.item.delete"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -17341,7 +17616,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaClientEventConversationItemR
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -17411,15 +17686,23 @@ impl ::serde::Serialize for RealtimeBetaClientEventConversationItemRetrieveType 
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum
+for RealtimeBetaClientEventConversationItemRetrieveType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["conversation.item.retrieve"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeBetaClientEventConversationItemRetrieveType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["conversation.item.retrieve"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -17496,7 +17779,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaClientEventConversationItemT
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
                     4 => crate::runtime::de::put_int64(object, 4, &mut v4),
@@ -17572,15 +17855,23 @@ impl ::serde::Serialize for RealtimeBetaClientEventConversationItemTruncateType 
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum
+for RealtimeBetaClientEventConversationItemTruncateType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["conversation.item.truncate"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeBetaClientEventConversationItemTruncateType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["conversation.item.truncate"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -17649,7 +17940,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaClientEventInputAudioBufferA
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -17719,15 +18010,22 @@ impl ::serde::Serialize for RealtimeBetaClientEventInputAudioBufferAppendType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeBetaClientEventInputAudioBufferAppendType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["input_audio_buffer.append"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeBetaClientEventInputAudioBufferAppendType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["input_audio_buffer.append"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -17792,7 +18090,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaClientEventInputAudioBufferC
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -17859,15 +18157,22 @@ impl ::serde::Serialize for RealtimeBetaClientEventInputAudioBufferClearType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeBetaClientEventInputAudioBufferClearType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["input_audio_buffer.clear"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeBetaClientEventInputAudioBufferClearType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["input_audio_buffer.clear"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -17932,7 +18237,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaClientEventInputAudioBufferC
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -17999,15 +18304,22 @@ impl ::serde::Serialize for RealtimeBetaClientEventInputAudioBufferCommitType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeBetaClientEventInputAudioBufferCommitType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["input_audio_buffer.commit"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeBetaClientEventInputAudioBufferCommitType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["input_audio_buffer.commit"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -18072,7 +18384,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaClientEventOutputAudioBuffer
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -18139,15 +18451,22 @@ impl ::serde::Serialize for RealtimeBetaClientEventOutputAudioBufferClearType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeBetaClientEventOutputAudioBufferClearType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["output_audio_buffer.clear"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeBetaClientEventOutputAudioBufferClearType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["output_audio_buffer.clear"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -18216,7 +18535,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaClientEventResponseCancel {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -18285,14 +18604,21 @@ impl ::serde::Serialize for RealtimeBetaClientEventResponseCancelType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeBetaClientEventResponseCancelType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.cancel"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RealtimeBetaClientEventResponseCancelType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.cancel"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -18363,7 +18689,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaClientEventResponseCreate {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -18432,14 +18758,21 @@ impl ::serde::Serialize for RealtimeBetaClientEventResponseCreateType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeBetaClientEventResponseCreateType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.create"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RealtimeBetaClientEventResponseCreateType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.create"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -18508,7 +18841,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaClientEventSessionUpdate {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -18578,14 +18911,21 @@ impl ::serde::Serialize for RealtimeBetaClientEventSessionUpdateType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeBetaClientEventSessionUpdateType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["session.update"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RealtimeBetaClientEventSessionUpdateType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["session.update"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -18655,7 +18995,7 @@ for RealtimeBetaClientEventTranscriptionSessionUpdate {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -18726,15 +19066,23 @@ impl ::serde::Serialize for RealtimeBetaClientEventTranscriptionSessionUpdateTyp
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum
+for RealtimeBetaClientEventTranscriptionSessionUpdateType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["transcription_session.update"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeBetaClientEventTranscriptionSessionUpdateType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["transcription_session.update"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -18871,8 +19219,8 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponse {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
-                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_nullable_enum(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable_array(object, 4, &mut v4),
                     5 => crate::runtime::de::put_nullable(object, 5, &mut v5),
@@ -18880,7 +19228,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponse {
                     7 => crate::runtime::de::put_nullable_string(object, 7, &mut v7),
                     8 => crate::runtime::de::put_nullable(object, 8, &mut v8),
                     9 => crate::runtime::de::put_nullable_array(object, 9, &mut v9),
-                    10 => crate::runtime::de::put_nullable(object, 10, &mut v10),
+                    10 => crate::runtime::de::put_nullable_enum(object, 10, &mut v10),
                     11 => crate::runtime::de::put_nullable(object, 11, &mut v11),
                     12 => crate::runtime::de::put_nullable(object, 12, &mut v12),
                     _ => ::std::result::Result::Ok(()),
@@ -19116,7 +19464,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseCreateParams {
                     0 => crate::runtime::de::put_nullable_array(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
-                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
+                    3 => crate::runtime::de::put_nullable_enum(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable_array(object, 4, &mut v4),
                     5 => crate::runtime::de::put_nullable(object, 5, &mut v5),
                     6 => crate::runtime::de::put_nullable(object, 6, &mut v6),
@@ -19371,15 +19719,23 @@ impl ::serde::Serialize for RealtimeBetaResponseCreateParamsMaxOutputTokensInf {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum
+for RealtimeBetaResponseCreateParamsMaxOutputTokensInf {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["inf"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeBetaResponseCreateParamsMaxOutputTokensInf {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["inf"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -19454,14 +19810,21 @@ impl ::serde::Serialize for RealtimeBetaResponseCreateParamsModalitiesItem {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeBetaResponseCreateParamsModalitiesItem {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["text", "audio"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseCreateParamsModalitiesItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["text", "audio"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -19522,15 +19885,22 @@ impl ::serde::Serialize for RealtimeBetaResponseCreateParamsOutputAudioFormat {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeBetaResponseCreateParamsOutputAudioFormat {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["pcm16", "g711_ulaw", "g711_alaw"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeBetaResponseCreateParamsOutputAudioFormat {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["pcm16", "g711_ulaw", "g711_alaw"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -19757,7 +20127,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseCreateParamsToolsIte
             let mut v3 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
@@ -19827,14 +20197,21 @@ impl ::serde::Serialize for RealtimeBetaResponseCreateParamsToolsItemType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeBetaResponseCreateParamsToolsItemType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["function"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseCreateParamsToolsItemType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["function"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -20180,14 +20557,21 @@ impl ::serde::Serialize for RealtimeBetaResponseMaxOutputTokensInf {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeBetaResponseMaxOutputTokensInf {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["inf"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseMaxOutputTokensInf {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["inf"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -20262,14 +20646,21 @@ impl ::serde::Serialize for RealtimeBetaResponseModalitiesItem {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeBetaResponseModalitiesItem {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["text", "audio"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseModalitiesItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["text", "audio"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -20322,14 +20713,21 @@ impl ::serde::Serialize for RealtimeBetaResponseObject {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeBetaResponseObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["realtime.response"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["realtime.response"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -20397,14 +20795,21 @@ impl ::serde::Serialize for RealtimeBetaResponseOutputAudioFormat {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeBetaResponseOutputAudioFormat {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["pcm16", "g711_ulaw", "g711_alaw"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseOutputAudioFormat {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["pcm16", "g711_ulaw", "g711_alaw"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -20542,14 +20947,21 @@ impl ::serde::Serialize for RealtimeBetaResponseReason {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeBetaResponseReason {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["turn_detected", "client_cancelled", "max_output_tokens", "content_filter"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseReason {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["turn_detected", "client_cancelled", "max_output_tokens", "content_filter"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -20618,14 +21030,21 @@ impl ::serde::Serialize for RealtimeBetaResponseStatus {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeBetaResponseStatus {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["completed", "cancelled", "failed", "incomplete", "in_progress"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["completed", "cancelled", "failed", "incomplete", "in_progress"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -20686,8 +21105,8 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseStatusDetails {
             let mut v2 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -20766,14 +21185,21 @@ impl ::serde::Serialize for RealtimeBetaResponseStatusDetailsType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeBetaResponseStatusDetailsType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["completed", "cancelled", "failed", "incomplete"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseStatusDetailsType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["completed", "cancelled", "failed", "incomplete"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -20950,7 +21376,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventConversationItemC
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put(object, 3, &mut v3),
                     _ => ::std::result::Result::Ok(()),
@@ -21023,15 +21449,23 @@ impl ::serde::Serialize for RealtimeBetaServerEventConversationItemCreatedType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum
+for RealtimeBetaServerEventConversationItemCreatedType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["conversation.item.created"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeBetaServerEventConversationItemCreatedType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["conversation.item.created"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -21100,7 +21534,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventConversationItemD
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -21171,15 +21605,23 @@ impl ::serde::Serialize for RealtimeBetaServerEventConversationItemDeletedType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum
+for RealtimeBetaServerEventConversationItemDeletedType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["conversation.item.deleted"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeBetaServerEventConversationItemDeletedType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["conversation.item.deleted"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -21249,7 +21691,7 @@ for RealtimeBetaServerEventConversationItemRetrieved {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -21321,15 +21763,23 @@ impl ::serde::Serialize for RealtimeBetaServerEventConversationItemRetrievedType
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum
+for RealtimeBetaServerEventConversationItemRetrievedType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["conversation.item.retrieved"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeBetaServerEventConversationItemRetrievedType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["conversation.item.retrieved"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -21407,7 +21857,7 @@ for RealtimeBetaServerEventConversationItemTruncated {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
                     4 => crate::runtime::de::put_int64(object, 4, &mut v4),
@@ -21485,15 +21935,23 @@ impl ::serde::Serialize for RealtimeBetaServerEventConversationItemTruncatedType
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum
+for RealtimeBetaServerEventConversationItemTruncatedType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["conversation.item.truncated"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeBetaServerEventConversationItemTruncatedType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["conversation.item.truncated"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -21562,7 +22020,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventError {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -21724,14 +22182,21 @@ impl ::serde::Serialize for RealtimeBetaServerEventErrorType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeBetaServerEventErrorType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["error"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventErrorType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["error"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -21796,15 +22261,23 @@ impl ::serde::Serialize for RealtimeBetaServerEventFunctionCallArgumentsDeltaTyp
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum
+for RealtimeBetaServerEventFunctionCallArgumentsDeltaType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.function_call_arguments.delta"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeBetaServerEventFunctionCallArgumentsDeltaType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.function_call_arguments.delta"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -21869,7 +22342,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventInputAudioBufferC
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -21937,15 +22410,23 @@ impl ::serde::Serialize for RealtimeBetaServerEventInputAudioBufferClearedType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum
+for RealtimeBetaServerEventInputAudioBufferClearedType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["input_audio_buffer.cleared"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeBetaServerEventInputAudioBufferClearedType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["input_audio_buffer.cleared"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -22022,7 +22503,7 @@ for RealtimeBetaServerEventInputAudioBufferCommitted {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     _ => ::std::result::Result::Ok(()),
@@ -22096,15 +22577,23 @@ impl ::serde::Serialize for RealtimeBetaServerEventInputAudioBufferCommittedType
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum
+for RealtimeBetaServerEventInputAudioBufferCommittedType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["input_audio_buffer.committed"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeBetaServerEventInputAudioBufferCommittedType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["input_audio_buffer.committed"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -22178,7 +22667,7 @@ for RealtimeBetaServerEventInputAudioBufferSpeechStarted {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     _ => ::std::result::Result::Ok(()),
@@ -22253,15 +22742,23 @@ impl ::serde::Serialize for RealtimeBetaServerEventInputAudioBufferSpeechStarted
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum
+for RealtimeBetaServerEventInputAudioBufferSpeechStartedType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["input_audio_buffer.speech_started"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeBetaServerEventInputAudioBufferSpeechStartedType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["input_audio_buffer.speech_started"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -22336,7 +22833,7 @@ for RealtimeBetaServerEventInputAudioBufferSpeechStopped {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     _ => ::std::result::Result::Ok(()),
@@ -22411,15 +22908,23 @@ impl ::serde::Serialize for RealtimeBetaServerEventInputAudioBufferSpeechStopped
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum
+for RealtimeBetaServerEventInputAudioBufferSpeechStoppedType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["input_audio_buffer.speech_stopped"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeBetaServerEventInputAudioBufferSpeechStoppedType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["input_audio_buffer.speech_stopped"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -22519,7 +23024,7 @@ for RealtimeBetaServerEventItemInputAudioTranscriptionCompleted {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable_string(object, 4, &mut v4),
@@ -22625,7 +23130,7 @@ for RealtimeBetaServerEventItemInputAudioTranscriptionDelta {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable_string(object, 4, &mut v4),
@@ -22709,15 +23214,23 @@ impl ::serde::Serialize for RealtimeBetaServerEventItemInputAudioTranscriptionDe
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum
+for RealtimeBetaServerEventItemInputAudioTranscriptionDeltaType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["conversation.item.input_audio_transcription.delta"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeBetaServerEventItemInputAudioTranscriptionDeltaType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["conversation.item.input_audio_transcription.delta"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -22796,7 +23309,7 @@ for RealtimeBetaServerEventItemInputAudioTranscriptionFailed {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
@@ -22880,15 +23393,23 @@ for RealtimeBetaServerEventItemInputAudioTranscriptionFailedType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum
+for RealtimeBetaServerEventItemInputAudioTranscriptionFailedType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["conversation.item.input_audio_transcription.failed"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeBetaServerEventItemInputAudioTranscriptionFailedType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["conversation.item.input_audio_transcription.failed"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -22993,7 +23514,7 @@ for RealtimeBetaServerEventItemInputAudioTranscriptionSegment {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable_string(object, 4, &mut v4),
@@ -23091,7 +23612,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventMcpListToolsCompl
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -23162,15 +23683,22 @@ impl ::serde::Serialize for RealtimeBetaServerEventMcpListToolsCompletedType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeBetaServerEventMcpListToolsCompletedType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["mcp_list_tools.completed"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeBetaServerEventMcpListToolsCompletedType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["mcp_list_tools.completed"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -23239,7 +23767,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventMcpListToolsFaile
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -23310,14 +23838,21 @@ impl ::serde::Serialize for RealtimeBetaServerEventMcpListToolsFailedType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeBetaServerEventMcpListToolsFailedType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["mcp_list_tools.failed"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventMcpListToolsFailedType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["mcp_list_tools.failed"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -23386,7 +23921,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventMcpListToolsInPro
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -23457,15 +23992,22 @@ impl ::serde::Serialize for RealtimeBetaServerEventMcpListToolsInProgressType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeBetaServerEventMcpListToolsInProgressType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["mcp_list_tools.in_progress"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeBetaServerEventMcpListToolsInProgressType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["mcp_list_tools.in_progress"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -23536,7 +24078,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventRateLimitsUpdated
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_array(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -23611,14 +24153,21 @@ impl ::serde::Serialize for RealtimeBetaServerEventRateLimitsUpdatedName {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeBetaServerEventRateLimitsUpdatedName {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["requests", "tokens"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventRateLimitsUpdatedName {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["requests", "tokens"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -23684,7 +24233,7 @@ for RealtimeBetaServerEventRateLimitsUpdatedRateLimitsItem {
             let mut v3 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
@@ -23757,14 +24306,21 @@ impl ::serde::Serialize for RealtimeBetaServerEventRateLimitsUpdatedType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeBetaServerEventRateLimitsUpdatedType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["rate_limits.updated"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventRateLimitsUpdatedType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["rate_limits.updated"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -23857,7 +24413,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventResponseAudioDelt
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put_int64(object, 4, &mut v4),
@@ -23940,14 +24496,21 @@ impl ::serde::Serialize for RealtimeBetaServerEventResponseAudioDeltaType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeBetaServerEventResponseAudioDeltaType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.output_audio.delta"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventResponseAudioDeltaType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.output_audio.delta"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -24035,7 +24598,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventResponseAudioDone
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put_int64(object, 4, &mut v4),
@@ -24115,14 +24678,21 @@ impl ::serde::Serialize for RealtimeBetaServerEventResponseAudioDoneType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeBetaServerEventResponseAudioDoneType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.output_audio.done"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventResponseAudioDoneType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.output_audio.done"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -24216,7 +24786,7 @@ for RealtimeBetaServerEventResponseAudioTranscriptDelta {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put_int64(object, 4, &mut v4),
@@ -24304,15 +24874,23 @@ impl ::serde::Serialize for RealtimeBetaServerEventResponseAudioTranscriptDeltaT
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum
+for RealtimeBetaServerEventResponseAudioTranscriptDeltaType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.output_audio_transcript.delta"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeBetaServerEventResponseAudioTranscriptDeltaType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.output_audio_transcript.delta"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -24407,7 +24985,7 @@ for RealtimeBetaServerEventResponseAudioTranscriptDone {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put_int64(object, 4, &mut v4),
@@ -24495,15 +25073,23 @@ impl ::serde::Serialize for RealtimeBetaServerEventResponseAudioTranscriptDoneTy
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum
+for RealtimeBetaServerEventResponseAudioTranscriptDoneType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.output_audio_transcript.done"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeBetaServerEventResponseAudioTranscriptDoneType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.output_audio_transcript.done"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -24596,7 +25182,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventResponseContentPa
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put_int64(object, 4, &mut v4),
@@ -24694,7 +25280,7 @@ for RealtimeBetaServerEventResponseContentPartAddedPart {
             let mut v3 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
@@ -24769,15 +25355,23 @@ impl ::serde::Serialize for RealtimeBetaServerEventResponseContentPartAddedPartT
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum
+for RealtimeBetaServerEventResponseContentPartAddedPartType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["audio", "text"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeBetaServerEventResponseContentPartAddedPartType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["audio", "text"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -24830,15 +25424,23 @@ impl ::serde::Serialize for RealtimeBetaServerEventResponseContentPartAddedType 
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum
+for RealtimeBetaServerEventResponseContentPartAddedType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.content_part.added"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeBetaServerEventResponseContentPartAddedType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.content_part.added"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -24931,7 +25533,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventResponseContentPa
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put_int64(object, 4, &mut v4),
@@ -25029,7 +25631,7 @@ for RealtimeBetaServerEventResponseContentPartDonePart {
             let mut v3 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
@@ -25104,15 +25706,23 @@ impl ::serde::Serialize for RealtimeBetaServerEventResponseContentPartDonePartTy
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum
+for RealtimeBetaServerEventResponseContentPartDonePartType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["audio", "text"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeBetaServerEventResponseContentPartDonePartType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["audio", "text"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -25165,15 +25775,23 @@ impl ::serde::Serialize for RealtimeBetaServerEventResponseContentPartDoneType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum
+for RealtimeBetaServerEventResponseContentPartDoneType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.content_part.done"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeBetaServerEventResponseContentPartDoneType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.content_part.done"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -25242,7 +25860,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventResponseCreated {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -25313,14 +25931,21 @@ impl ::serde::Serialize for RealtimeBetaServerEventResponseCreatedType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeBetaServerEventResponseCreatedType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.created"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventResponseCreatedType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.created"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -25389,7 +26014,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventResponseDone {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -25460,14 +26085,21 @@ impl ::serde::Serialize for RealtimeBetaServerEventResponseDoneType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeBetaServerEventResponseDoneType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.done"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventResponseDoneType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.done"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -25561,7 +26193,7 @@ for RealtimeBetaServerEventResponseFunctionCallArgumentsDelta {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put_int64(object, 4, &mut v4),
@@ -25683,7 +26315,7 @@ for RealtimeBetaServerEventResponseFunctionCallArgumentsDone {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put_int64(object, 4, &mut v4),
@@ -25776,15 +26408,23 @@ for RealtimeBetaServerEventResponseFunctionCallArgumentsDoneType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum
+for RealtimeBetaServerEventResponseFunctionCallArgumentsDoneType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.function_call_arguments.done"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeBetaServerEventResponseFunctionCallArgumentsDoneType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.function_call_arguments.done"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -25879,7 +26519,7 @@ for RealtimeBetaServerEventResponseMcpCallArgumentsDelta {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put_int64(object, 4, &mut v4),
@@ -25962,15 +26602,23 @@ impl ::serde::Serialize for RealtimeBetaServerEventResponseMcpCallArgumentsDelta
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum
+for RealtimeBetaServerEventResponseMcpCallArgumentsDeltaType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.mcp_call_arguments.delta"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeBetaServerEventResponseMcpCallArgumentsDeltaType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.mcp_call_arguments.delta"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -26053,7 +26701,7 @@ for RealtimeBetaServerEventResponseMcpCallArgumentsDone {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put_int64(object, 4, &mut v4),
@@ -26134,15 +26782,23 @@ impl ::serde::Serialize for RealtimeBetaServerEventResponseMcpCallArgumentsDoneT
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum
+for RealtimeBetaServerEventResponseMcpCallArgumentsDoneType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.mcp_call_arguments.done"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeBetaServerEventResponseMcpCallArgumentsDoneType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.mcp_call_arguments.done"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -26216,7 +26872,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventResponseMcpCallCo
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     _ => ::std::result::Result::Ok(()),
@@ -26290,15 +26946,23 @@ impl ::serde::Serialize for RealtimeBetaServerEventResponseMcpCallCompletedType 
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum
+for RealtimeBetaServerEventResponseMcpCallCompletedType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.mcp_call.completed"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeBetaServerEventResponseMcpCallCompletedType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.mcp_call.completed"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -26371,7 +27035,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventResponseMcpCallFa
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     _ => ::std::result::Result::Ok(()),
@@ -26445,15 +27109,22 @@ impl ::serde::Serialize for RealtimeBetaServerEventResponseMcpCallFailedType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeBetaServerEventResponseMcpCallFailedType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.mcp_call.failed"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeBetaServerEventResponseMcpCallFailedType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.mcp_call.failed"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -26527,7 +27198,7 @@ for RealtimeBetaServerEventResponseMcpCallInProgress {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     _ => ::std::result::Result::Ok(()),
@@ -26602,15 +27273,23 @@ impl ::serde::Serialize for RealtimeBetaServerEventResponseMcpCallInProgressType
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum
+for RealtimeBetaServerEventResponseMcpCallInProgressType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.mcp_call.in_progress"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeBetaServerEventResponseMcpCallInProgressType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.mcp_call.in_progress"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -26687,7 +27366,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventResponseOutputIte
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
                     4 => crate::runtime::de::put(object, 4, &mut v4),
@@ -26764,15 +27443,23 @@ impl ::serde::Serialize for RealtimeBetaServerEventResponseOutputItemAddedType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum
+for RealtimeBetaServerEventResponseOutputItemAddedType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.output_item.added"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeBetaServerEventResponseOutputItemAddedType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.output_item.added"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -26849,7 +27536,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventResponseOutputIte
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
                     4 => crate::runtime::de::put(object, 4, &mut v4),
@@ -26926,15 +27613,22 @@ impl ::serde::Serialize for RealtimeBetaServerEventResponseOutputItemDoneType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeBetaServerEventResponseOutputItemDoneType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.output_item.done"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeBetaServerEventResponseOutputItemDoneType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.output_item.done"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -27027,7 +27721,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventResponseTextDelta
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put_int64(object, 4, &mut v4),
@@ -27110,14 +27804,21 @@ impl ::serde::Serialize for RealtimeBetaServerEventResponseTextDeltaType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeBetaServerEventResponseTextDeltaType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.output_text.delta"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventResponseTextDeltaType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.output_text.delta"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -27210,7 +27911,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventResponseTextDone 
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put_int64(object, 4, &mut v4),
@@ -27293,14 +27994,21 @@ impl ::serde::Serialize for RealtimeBetaServerEventResponseTextDoneType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeBetaServerEventResponseTextDoneType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.output_text.done"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventResponseTextDoneType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.output_text.done"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -27369,7 +28077,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventSessionCreated {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -27440,14 +28148,21 @@ impl ::serde::Serialize for RealtimeBetaServerEventSessionCreatedType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeBetaServerEventSessionCreatedType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["session.created"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventSessionCreatedType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["session.created"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -27516,7 +28231,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventSessionUpdated {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -27587,14 +28302,21 @@ impl ::serde::Serialize for RealtimeBetaServerEventSessionUpdatedType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeBetaServerEventSessionUpdatedType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["session.updated"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventSessionUpdatedType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["session.updated"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -27664,7 +28386,7 @@ for RealtimeBetaServerEventTranscriptionSessionCreated {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -27736,15 +28458,23 @@ impl ::serde::Serialize for RealtimeBetaServerEventTranscriptionSessionCreatedTy
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum
+for RealtimeBetaServerEventTranscriptionSessionCreatedType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["transcription_session.created"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeBetaServerEventTranscriptionSessionCreatedType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["transcription_session.created"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -27814,7 +28544,7 @@ for RealtimeBetaServerEventTranscriptionSessionUpdated {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -27886,15 +28616,23 @@ impl ::serde::Serialize for RealtimeBetaServerEventTranscriptionSessionUpdatedTy
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum
+for RealtimeBetaServerEventTranscriptionSessionUpdatedType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["transcription_session.updated"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeBetaServerEventTranscriptionSessionUpdatedType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["transcription_session.updated"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -27959,15 +28697,23 @@ impl ::serde::Serialize for RealtimeBetaServerItemInputAudioTranscriptionComplet
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum
+for RealtimeBetaServerItemInputAudioTranscriptionCompletedType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["conversation.item.input_audio_transcription.completed"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeBetaServerItemInputAudioTranscriptionCompletedType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["conversation.item.input_audio_transcription.completed"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -28197,15 +28943,23 @@ impl ::serde::Serialize for RealtimeBetaServerItemInputAudioTranscriptionSegment
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum
+for RealtimeBetaServerItemInputAudioTranscriptionSegmentType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["conversation.item.input_audio_transcription.segment"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeBetaServerItemInputAudioTranscriptionSegmentType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["conversation.item.input_audio_transcription.segment"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -28496,7 +29250,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventConversationItemCreat
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put(object, 3, &mut v3),
                     _ => ::std::result::Result::Ok(()),
@@ -28568,14 +29322,21 @@ impl ::serde::Serialize for RealtimeClientEventConversationItemCreateType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeClientEventConversationItemCreateType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["conversation.item.create"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventConversationItemCreateType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["conversation.item.create"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -28644,7 +29405,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventConversationItemDelet
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -28714,14 +29475,21 @@ impl ::serde::Serialize for RealtimeClientEventConversationItemDeleteType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeClientEventConversationItemDeleteType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["conversation.item.delete"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventConversationItemDeleteType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["conversation.item.delete"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -28790,7 +29558,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventConversationItemRetri
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -28860,14 +29628,21 @@ impl ::serde::Serialize for RealtimeClientEventConversationItemRetrieveType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeClientEventConversationItemRetrieveType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["conversation.item.retrieve"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventConversationItemRetrieveType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["conversation.item.retrieve"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -28944,7 +29719,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventConversationItemTrunc
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
                     4 => crate::runtime::de::put_int64(object, 4, &mut v4),
@@ -29020,14 +29795,21 @@ impl ::serde::Serialize for RealtimeClientEventConversationItemTruncateType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeClientEventConversationItemTruncateType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["conversation.item.truncate"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventConversationItemTruncateType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["conversation.item.truncate"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -29096,7 +29878,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventInputAudioBufferAppen
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -29166,14 +29948,21 @@ impl ::serde::Serialize for RealtimeClientEventInputAudioBufferAppendType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeClientEventInputAudioBufferAppendType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["input_audio_buffer.append"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventInputAudioBufferAppendType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["input_audio_buffer.append"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -29238,7 +30027,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventInputAudioBufferClear
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -29305,14 +30094,21 @@ impl ::serde::Serialize for RealtimeClientEventInputAudioBufferClearType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeClientEventInputAudioBufferClearType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["input_audio_buffer.clear"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventInputAudioBufferClearType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["input_audio_buffer.clear"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -29377,7 +30173,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventInputAudioBufferCommi
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -29444,14 +30240,21 @@ impl ::serde::Serialize for RealtimeClientEventInputAudioBufferCommitType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeClientEventInputAudioBufferCommitType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["input_audio_buffer.commit"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventInputAudioBufferCommitType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["input_audio_buffer.commit"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -29516,7 +30319,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventOutputAudioBufferClea
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -29583,14 +30386,21 @@ impl ::serde::Serialize for RealtimeClientEventOutputAudioBufferClearType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeClientEventOutputAudioBufferClearType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["output_audio_buffer.clear"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventOutputAudioBufferClearType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["output_audio_buffer.clear"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -29659,7 +30469,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventResponseCancel {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -29728,14 +30538,21 @@ impl ::serde::Serialize for RealtimeClientEventResponseCancelType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeClientEventResponseCancelType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.cancel"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventResponseCancelType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.cancel"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -29806,7 +30623,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventResponseCreate {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -29875,14 +30692,21 @@ impl ::serde::Serialize for RealtimeClientEventResponseCreateType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeClientEventResponseCreateType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.create"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventResponseCreateType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.create"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -29951,7 +30775,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventSessionUpdate {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -30096,14 +30920,21 @@ impl ::serde::Serialize for RealtimeClientEventSessionUpdateType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeClientEventSessionUpdateType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["session.update"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventSessionUpdateType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["session.update"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -30172,7 +31003,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventTranscriptionSessionU
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -30242,15 +31073,22 @@ impl ::serde::Serialize for RealtimeClientEventTranscriptionSessionUpdateType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeClientEventTranscriptionSessionUpdateType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["transcription_session.update"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeClientEventTranscriptionSessionUpdateType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["transcription_session.update"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -30624,9 +31462,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemFunctionCall {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
-                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
-                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_nullable_enum(object, 2, &mut v2),
+                    3 => crate::runtime::de::put_nullable_enum(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable_string(object, 4, &mut v4),
                     5 => crate::runtime::de::put_nullable_string(object, 5, &mut v5),
                     6 => crate::runtime::de::put_nullable_string(object, 6, &mut v6),
@@ -30713,14 +31551,21 @@ impl ::serde::Serialize for RealtimeConversationItemFunctionCallObject {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeConversationItemFunctionCallObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["realtime.item"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemFunctionCallObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["realtime.item"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -30816,9 +31661,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemFunctionCallOutp
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
-                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
-                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_nullable_enum(object, 2, &mut v2),
+                    3 => crate::runtime::de::put_nullable_enum(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable_string(object, 4, &mut v4),
                     5 => crate::runtime::de::put_nullable_string(object, 5, &mut v5),
                     _ => ::std::result::Result::Ok(()),
@@ -30903,15 +31748,22 @@ impl ::serde::Serialize for RealtimeConversationItemFunctionCallOutputObject {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeConversationItemFunctionCallOutputObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["realtime.item"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeConversationItemFunctionCallOutputObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["realtime.item"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -30990,15 +31842,22 @@ impl ::serde::Serialize for RealtimeConversationItemFunctionCallOutputStatus {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeConversationItemFunctionCallOutputStatus {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["completed", "incomplete", "in_progress"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeConversationItemFunctionCallOutputStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["completed", "incomplete", "in_progress"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -31051,14 +31910,21 @@ impl ::serde::Serialize for RealtimeConversationItemFunctionCallOutputType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeConversationItemFunctionCallOutputType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["function_call_output"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemFunctionCallOutputType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["function_call_output"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -31137,14 +32003,21 @@ impl ::serde::Serialize for RealtimeConversationItemFunctionCallStatus {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeConversationItemFunctionCallStatus {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["completed", "incomplete", "in_progress"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemFunctionCallStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["completed", "incomplete", "in_progress"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -31197,14 +32070,21 @@ impl ::serde::Serialize for RealtimeConversationItemFunctionCallType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeConversationItemFunctionCallType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["function_call"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemFunctionCallType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["function_call"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -31302,10 +32182,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemMessageAssistant
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
-                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
-                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
-                    4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_nullable_enum(object, 2, &mut v2),
+                    3 => crate::runtime::de::put_nullable_enum(object, 3, &mut v3),
+                    4 => crate::runtime::de::put_nullable_enum(object, 4, &mut v4),
                     5 => crate::runtime::de::put_nullable_array(object, 5, &mut v5),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -31405,7 +32285,7 @@ for RealtimeConversationItemMessageAssistantContentItem {
             let mut v3 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
@@ -31480,15 +32360,23 @@ impl ::serde::Serialize for RealtimeConversationItemMessageAssistantContentItemT
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum
+for RealtimeConversationItemMessageAssistantContentItemType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["output_text", "output_audio"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeConversationItemMessageAssistantContentItemType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["output_text", "output_audio"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -31541,14 +32429,21 @@ impl ::serde::Serialize for RealtimeConversationItemMessageAssistantObject {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeConversationItemMessageAssistantObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["realtime.item"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemMessageAssistantObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["realtime.item"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -31619,14 +32514,21 @@ impl ::serde::Serialize for RealtimeConversationItemMessageAssistantRole {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeConversationItemMessageAssistantRole {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["assistant"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemMessageAssistantRole {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["assistant"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -31705,14 +32607,21 @@ impl ::serde::Serialize for RealtimeConversationItemMessageAssistantStatus {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeConversationItemMessageAssistantStatus {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["completed", "incomplete", "in_progress"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemMessageAssistantStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["completed", "incomplete", "in_progress"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -31765,14 +32674,21 @@ impl ::serde::Serialize for RealtimeConversationItemMessageAssistantType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeConversationItemMessageAssistantType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["message"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemMessageAssistantType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["message"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -31870,10 +32786,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemMessageSystem {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
-                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
-                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
-                    4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_nullable_enum(object, 2, &mut v2),
+                    3 => crate::runtime::de::put_nullable_enum(object, 3, &mut v3),
+                    4 => crate::runtime::de::put_nullable_enum(object, 4, &mut v4),
                     5 => crate::runtime::de::put_nullable_array(object, 5, &mut v5),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -31965,7 +32881,7 @@ for RealtimeConversationItemMessageSystemContentItem {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -32032,15 +32948,23 @@ impl ::serde::Serialize for RealtimeConversationItemMessageSystemContentItemType
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum
+for RealtimeConversationItemMessageSystemContentItemType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["input_text"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeConversationItemMessageSystemContentItemType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["input_text"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -32100,14 +33024,21 @@ impl ::serde::Serialize for RealtimeConversationItemMessageSystemObject {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeConversationItemMessageSystemObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["realtime.item"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemMessageSystemObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["realtime.item"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -32178,14 +33109,21 @@ impl ::serde::Serialize for RealtimeConversationItemMessageSystemRole {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeConversationItemMessageSystemRole {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["system"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemMessageSystemRole {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["system"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -32264,14 +33202,21 @@ impl ::serde::Serialize for RealtimeConversationItemMessageSystemStatus {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeConversationItemMessageSystemStatus {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["completed", "incomplete", "in_progress"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemMessageSystemStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["completed", "incomplete", "in_progress"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -32324,14 +33269,21 @@ impl ::serde::Serialize for RealtimeConversationItemMessageSystemType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeConversationItemMessageSystemType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["message"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemMessageSystemType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["message"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -32423,10 +33375,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemMessageUser {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
-                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
-                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
-                    4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_nullable_enum(object, 2, &mut v2),
+                    3 => crate::runtime::de::put_nullable_enum(object, 3, &mut v3),
+                    4 => crate::runtime::de::put_nullable_enum(object, 4, &mut v4),
                     5 => crate::runtime::de::put_nullable_array(object, 5, &mut v5),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -32533,11 +33485,11 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemMessageUserConte
             let mut v5 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
-                    4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
+                    4 => crate::runtime::de::put_nullable_enum(object, 4, &mut v4),
                     5 => crate::runtime::de::put_nullable_string(object, 5, &mut v5),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -32615,15 +33567,23 @@ impl ::serde::Serialize for RealtimeConversationItemMessageUserContentItemType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum
+for RealtimeConversationItemMessageUserContentItemType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["input_text", "input_audio", "input_image"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeConversationItemMessageUserContentItemType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["input_text", "input_audio", "input_image"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -32684,14 +33644,21 @@ impl ::serde::Serialize for RealtimeConversationItemMessageUserDetail {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeConversationItemMessageUserDetail {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["auto", "low", "high"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemMessageUserDetail {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["auto", "low", "high"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -32744,14 +33711,21 @@ impl ::serde::Serialize for RealtimeConversationItemMessageUserObject {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeConversationItemMessageUserObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["realtime.item"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemMessageUserObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["realtime.item"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -32822,14 +33796,21 @@ impl ::serde::Serialize for RealtimeConversationItemMessageUserRole {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeConversationItemMessageUserRole {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["user"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemMessageUserRole {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["user"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -32908,14 +33889,21 @@ impl ::serde::Serialize for RealtimeConversationItemMessageUserStatus {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeConversationItemMessageUserStatus {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["completed", "incomplete", "in_progress"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemMessageUserStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["completed", "incomplete", "in_progress"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -32968,14 +33956,21 @@ impl ::serde::Serialize for RealtimeConversationItemMessageUserType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeConversationItemMessageUserType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["message"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemMessageUserType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["message"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -33100,10 +34095,10 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemWithReference {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
-                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
-                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
-                    4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_nullable_enum(object, 2, &mut v2),
+                    3 => crate::runtime::de::put_nullable_enum(object, 3, &mut v3),
+                    4 => crate::runtime::de::put_nullable_enum(object, 4, &mut v4),
                     5 => crate::runtime::de::put_nullable_array(object, 5, &mut v5),
                     6 => crate::runtime::de::put_nullable_string(object, 6, &mut v6),
                     7 => crate::runtime::de::put_nullable_string(object, 7, &mut v7),
@@ -33200,7 +34195,7 @@ for RealtimeConversationItemWithReferenceContentItem {
             let mut v4 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
@@ -33285,15 +34280,23 @@ impl ::serde::Serialize for RealtimeConversationItemWithReferenceContentItemType
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum
+for RealtimeConversationItemWithReferenceContentItemType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["input_audio", "input_text", "item_reference", "text"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeConversationItemWithReferenceContentItemType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["input_audio", "input_text", "item_reference", "text"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -33346,14 +34349,21 @@ impl ::serde::Serialize for RealtimeConversationItemWithReferenceObject {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeConversationItemWithReferenceObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["realtime.item"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemWithReferenceObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["realtime.item"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -33421,14 +34431,21 @@ impl ::serde::Serialize for RealtimeConversationItemWithReferenceRole {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeConversationItemWithReferenceRole {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["user", "assistant", "system"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemWithReferenceRole {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["user", "assistant", "system"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -33489,14 +34506,21 @@ impl ::serde::Serialize for RealtimeConversationItemWithReferenceStatus {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeConversationItemWithReferenceStatus {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["completed", "incomplete", "in_progress"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemWithReferenceStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["completed", "incomplete", "in_progress"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -33557,14 +34581,21 @@ impl ::serde::Serialize for RealtimeConversationItemWithReferenceType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeConversationItemWithReferenceType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["message", "function_call", "function_call_output"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemWithReferenceType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["message", "function_call", "function_call_output"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -33633,7 +34664,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeMcpApprovalRequest {
             let mut v4 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
@@ -33719,14 +34750,21 @@ impl ::serde::Serialize for RealtimeMcpApprovalRequestType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeMcpApprovalRequestType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["mcp_approval_request"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RealtimeMcpApprovalRequestType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["mcp_approval_request"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -33816,7 +34854,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeMcpApprovalResponse {
             let mut v4 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
@@ -33901,14 +34939,21 @@ impl ::serde::Serialize for RealtimeMcpApprovalResponseType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeMcpApprovalResponseType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["mcp_approval_response"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RealtimeMcpApprovalResponseType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["mcp_approval_response"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -33988,7 +35033,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeMcpListTools {
             let mut v3 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_array(object, 3, &mut v3),
@@ -34070,14 +35115,21 @@ impl ::serde::Serialize for RealtimeMcpListToolsType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeMcpListToolsType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["mcp_list_tools"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RealtimeMcpListToolsType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["mcp_list_tools"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -34156,7 +35208,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeMcpProtocolError {
             let mut v2 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
@@ -34228,14 +35280,21 @@ impl ::serde::Serialize for RealtimeMcpProtocolErrorType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeMcpProtocolErrorType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["protocol_error"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RealtimeMcpProtocolErrorType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["protocol_error"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -34332,7 +35391,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeMcpToolCall {
             let mut v7 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
@@ -34509,14 +35568,21 @@ impl ::serde::Serialize for RealtimeMcpToolCallType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeMcpToolCallType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["mcp_call"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RealtimeMcpToolCallType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["mcp_call"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -34591,7 +35657,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeMcpToolExecutionError {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -34660,14 +35726,21 @@ impl ::serde::Serialize for RealtimeMcpToolExecutionErrorType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeMcpToolExecutionErrorType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["tool_execution_error"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RealtimeMcpToolExecutionErrorType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["tool_execution_error"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -34732,7 +35805,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeMcphttpError {
             let mut v2 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
@@ -34804,14 +35877,21 @@ impl ::serde::Serialize for RealtimeMcphttpErrorType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeMcphttpErrorType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["http_error"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RealtimeMcphttpErrorType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["http_error"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -34932,8 +36012,8 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponse {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
-                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
+                    2 => crate::runtime::de::put_nullable_enum(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable_array(object, 4, &mut v4),
                     5 => crate::runtime::de::put_nullable(object, 5, &mut v5),
@@ -35547,14 +36627,21 @@ impl ::serde::Serialize for RealtimeResponseCreateParamsMaxOutputTokensInf {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeResponseCreateParamsMaxOutputTokensInf {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["inf"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RealtimeResponseCreateParamsMaxOutputTokensInf {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["inf"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -35699,15 +36786,22 @@ impl ::serde::Serialize for RealtimeResponseCreateParamsOutputModalitiesItem {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeResponseCreateParamsOutputModalitiesItem {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["text", "audio"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeResponseCreateParamsOutputModalitiesItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["text", "audio"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -36264,14 +37358,21 @@ impl ::serde::Serialize for RealtimeResponseMaxOutputTokensInf {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeResponseMaxOutputTokensInf {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["inf"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RealtimeResponseMaxOutputTokensInf {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["inf"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -36342,14 +37443,21 @@ impl ::serde::Serialize for RealtimeResponseObject {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeResponseObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["realtime.response"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RealtimeResponseObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["realtime.response"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -36480,14 +37588,21 @@ impl ::serde::Serialize for RealtimeResponseOutputModalitiesItem {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeResponseOutputModalitiesItem {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["text", "audio"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RealtimeResponseOutputModalitiesItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["text", "audio"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -36625,14 +37740,21 @@ impl ::serde::Serialize for RealtimeResponseReason {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeResponseReason {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["turn_detected", "client_cancelled", "max_output_tokens", "content_filter"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RealtimeResponseReason {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["turn_detected", "client_cancelled", "max_output_tokens", "content_filter"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -36701,14 +37823,21 @@ impl ::serde::Serialize for RealtimeResponseStatus {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeResponseStatus {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["completed", "cancelled", "failed", "incomplete", "in_progress"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RealtimeResponseStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["completed", "cancelled", "failed", "incomplete", "in_progress"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -36769,8 +37898,8 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseStatusDetails {
             let mut v2 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -36849,14 +37978,21 @@ impl ::serde::Serialize for RealtimeResponseStatusDetailsType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeResponseStatusDetailsType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["completed", "cancelled", "failed", "incomplete"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RealtimeResponseStatusDetailsType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["completed", "cancelled", "failed", "incomplete"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -37019,15 +38155,23 @@ impl ::serde::Serialize for RealtimeServerConversationInputAudioTranscriptionDel
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum
+for RealtimeServerConversationInputAudioTranscriptionDeltaType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["conversation.item.input_audio_transcription.delta"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeServerConversationInputAudioTranscriptionDeltaType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["conversation.item.input_audio_transcription.delta"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -37178,15 +38322,23 @@ impl ::serde::Serialize for RealtimeServerConversationInputAudioTranscriptionFai
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum
+for RealtimeServerConversationInputAudioTranscriptionFailedType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["conversation.item.input_audio_transcription.failed"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeServerConversationInputAudioTranscriptionFailedType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["conversation.item.input_audio_transcription.failed"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -37254,15 +38406,23 @@ for RealtimeServerConversationInputAudioTranscriptionSegmentType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum
+for RealtimeServerConversationInputAudioTranscriptionSegmentType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["conversation.item.input_audio_transcription.segment"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeServerConversationInputAudioTranscriptionSegmentType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["conversation.item.input_audio_transcription.segment"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -37345,7 +38505,7 @@ for RealtimeServerConversationItemInputAudioTranscriptionDelta {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable_string(object, 4, &mut v4),
@@ -37441,7 +38601,7 @@ for RealtimeServerConversationItemInputAudioTranscriptionFailed {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
@@ -37563,7 +38723,7 @@ for RealtimeServerConversationItemInputAudioTranscriptionSegment {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable_string(object, 4, &mut v4),
@@ -38495,7 +39655,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventConversationCreated {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -38637,14 +39797,21 @@ impl ::serde::Serialize for RealtimeServerEventConversationCreatedType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeServerEventConversationCreatedType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["conversation.created"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventConversationCreatedType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["conversation.created"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -38720,7 +39887,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventConversationItemAdded
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put(object, 3, &mut v3),
                     _ => ::std::result::Result::Ok(()),
@@ -38793,14 +39960,21 @@ impl ::serde::Serialize for RealtimeServerEventConversationItemAddedType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeServerEventConversationItemAddedType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["conversation.item.added"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventConversationItemAddedType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["conversation.item.added"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -38876,7 +40050,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventConversationItemCreat
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put(object, 3, &mut v3),
                     _ => ::std::result::Result::Ok(()),
@@ -38949,14 +40123,21 @@ impl ::serde::Serialize for RealtimeServerEventConversationItemCreatedType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeServerEventConversationItemCreatedType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["conversation.item.created"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventConversationItemCreatedType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["conversation.item.created"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -39025,7 +40206,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventConversationItemDelet
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -39096,14 +40277,21 @@ impl ::serde::Serialize for RealtimeServerEventConversationItemDeletedType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeServerEventConversationItemDeletedType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["conversation.item.deleted"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventConversationItemDeletedType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["conversation.item.deleted"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -39179,7 +40367,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventConversationItemDone 
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put(object, 3, &mut v3),
                     _ => ::std::result::Result::Ok(()),
@@ -39252,14 +40440,21 @@ impl ::serde::Serialize for RealtimeServerEventConversationItemDoneType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeServerEventConversationItemDoneType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["conversation.item.done"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventConversationItemDoneType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["conversation.item.done"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -39328,7 +40523,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventConversationItemRetri
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -39399,15 +40594,22 @@ impl ::serde::Serialize for RealtimeServerEventConversationItemRetrievedType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeServerEventConversationItemRetrievedType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["conversation.item.retrieved"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeServerEventConversationItemRetrievedType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["conversation.item.retrieved"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -39484,7 +40686,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventConversationItemTrunc
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
                     4 => crate::runtime::de::put_int64(object, 4, &mut v4),
@@ -39561,15 +40763,22 @@ impl ::serde::Serialize for RealtimeServerEventConversationItemTruncatedType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeServerEventConversationItemTruncatedType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["conversation.item.truncated"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeServerEventConversationItemTruncatedType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["conversation.item.truncated"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -39638,7 +40847,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventError {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -39800,14 +41009,21 @@ impl ::serde::Serialize for RealtimeServerEventErrorType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeServerEventErrorType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["error"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventErrorType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["error"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -39872,7 +41088,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventInputAudioBufferClear
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -39940,14 +41156,21 @@ impl ::serde::Serialize for RealtimeServerEventInputAudioBufferClearedType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeServerEventInputAudioBufferClearedType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["input_audio_buffer.cleared"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventInputAudioBufferClearedType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["input_audio_buffer.cleared"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -40023,7 +41246,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventInputAudioBufferCommi
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     _ => ::std::result::Result::Ok(()),
@@ -40096,15 +41319,22 @@ impl ::serde::Serialize for RealtimeServerEventInputAudioBufferCommittedType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeServerEventInputAudioBufferCommittedType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["input_audio_buffer.committed"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeServerEventInputAudioBufferCommittedType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["input_audio_buffer.committed"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -40173,7 +41403,7 @@ for RealtimeServerEventInputAudioBufferDtmfEventReceived {
             let mut v2 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
@@ -40250,15 +41480,23 @@ impl ::serde::Serialize for RealtimeServerEventInputAudioBufferDtmfEventReceived
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum
+for RealtimeServerEventInputAudioBufferDtmfEventReceivedType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["input_audio_buffer.dtmf_event_received"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeServerEventInputAudioBufferDtmfEventReceivedType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["input_audio_buffer.dtmf_event_received"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -40333,7 +41571,7 @@ for RealtimeServerEventInputAudioBufferSpeechStarted {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     _ => ::std::result::Result::Ok(()),
@@ -40408,15 +41646,23 @@ impl ::serde::Serialize for RealtimeServerEventInputAudioBufferSpeechStartedType
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum
+for RealtimeServerEventInputAudioBufferSpeechStartedType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["input_audio_buffer.speech_started"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeServerEventInputAudioBufferSpeechStartedType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["input_audio_buffer.speech_started"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -40490,7 +41736,7 @@ for RealtimeServerEventInputAudioBufferSpeechStopped {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     _ => ::std::result::Result::Ok(()),
@@ -40565,15 +41811,23 @@ impl ::serde::Serialize for RealtimeServerEventInputAudioBufferSpeechStoppedType
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum
+for RealtimeServerEventInputAudioBufferSpeechStoppedType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["input_audio_buffer.speech_stopped"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeServerEventInputAudioBufferSpeechStoppedType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["input_audio_buffer.speech_stopped"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -40651,7 +41905,7 @@ for RealtimeServerEventInputAudioBufferTimeoutTriggered {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable_string(object, 4, &mut v4),
@@ -40733,15 +41987,23 @@ impl ::serde::Serialize for RealtimeServerEventInputAudioBufferTimeoutTriggeredT
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum
+for RealtimeServerEventInputAudioBufferTimeoutTriggeredType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["input_audio_buffer.timeout_triggered"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeServerEventInputAudioBufferTimeoutTriggeredType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["input_audio_buffer.timeout_triggered"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -40841,7 +42103,7 @@ for RealtimeServerEventItemInputAudioTranscriptionCompleted {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable_string(object, 4, &mut v4),
@@ -40931,15 +42193,23 @@ impl ::serde::Serialize for RealtimeServerEventItemInputAudioTranscriptionComple
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum
+for RealtimeServerEventItemInputAudioTranscriptionCompletedType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["conversation.item.input_audio_transcription.completed"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeServerEventItemInputAudioTranscriptionCompletedType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["conversation.item.input_audio_transcription.completed"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -41091,7 +42361,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventMcpListToolsCompleted
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -41162,14 +42432,21 @@ impl ::serde::Serialize for RealtimeServerEventMcpListToolsCompletedType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeServerEventMcpListToolsCompletedType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["mcp_list_tools.completed"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventMcpListToolsCompletedType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["mcp_list_tools.completed"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -41238,7 +42515,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventMcpListToolsFailed {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -41309,14 +42586,21 @@ impl ::serde::Serialize for RealtimeServerEventMcpListToolsFailedType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeServerEventMcpListToolsFailedType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["mcp_list_tools.failed"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventMcpListToolsFailedType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["mcp_list_tools.failed"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -41385,7 +42669,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventMcpListToolsInProgres
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -41456,14 +42740,21 @@ impl ::serde::Serialize for RealtimeServerEventMcpListToolsInProgressType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeServerEventMcpListToolsInProgressType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["mcp_list_tools.in_progress"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventMcpListToolsInProgressType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["mcp_list_tools.in_progress"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -41532,7 +42823,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventOutputAudioBufferClea
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -41603,14 +42894,21 @@ impl ::serde::Serialize for RealtimeServerEventOutputAudioBufferClearedType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeServerEventOutputAudioBufferClearedType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["output_audio_buffer.cleared"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventOutputAudioBufferClearedType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["output_audio_buffer.cleared"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -41679,7 +42977,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventOutputAudioBufferStar
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -41750,14 +43048,21 @@ impl ::serde::Serialize for RealtimeServerEventOutputAudioBufferStartedType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeServerEventOutputAudioBufferStartedType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["output_audio_buffer.started"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventOutputAudioBufferStartedType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["output_audio_buffer.started"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -41826,7 +43131,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventOutputAudioBufferStop
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -41897,14 +43202,21 @@ impl ::serde::Serialize for RealtimeServerEventOutputAudioBufferStoppedType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeServerEventOutputAudioBufferStoppedType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["output_audio_buffer.stopped"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventOutputAudioBufferStoppedType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["output_audio_buffer.stopped"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -41975,7 +43287,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventRateLimitsUpdated {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_array(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -42050,14 +43362,21 @@ impl ::serde::Serialize for RealtimeServerEventRateLimitsUpdatedName {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeServerEventRateLimitsUpdatedName {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["requests", "tokens"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventRateLimitsUpdatedName {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["requests", "tokens"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -42123,7 +43442,7 @@ for RealtimeServerEventRateLimitsUpdatedRateLimitsItem {
             let mut v3 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
@@ -42196,14 +43515,21 @@ impl ::serde::Serialize for RealtimeServerEventRateLimitsUpdatedType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeServerEventRateLimitsUpdatedType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["rate_limits.updated"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventRateLimitsUpdatedType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["rate_limits.updated"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -42296,7 +43622,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseAudioDelta {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put_int64(object, 4, &mut v4),
@@ -42379,14 +43705,21 @@ impl ::serde::Serialize for RealtimeServerEventResponseAudioDeltaType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeServerEventResponseAudioDeltaType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.output_audio.delta"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseAudioDeltaType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.output_audio.delta"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -42474,7 +43807,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseAudioDone {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put_int64(object, 4, &mut v4),
@@ -42554,14 +43887,21 @@ impl ::serde::Serialize for RealtimeServerEventResponseAudioDoneType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeServerEventResponseAudioDoneType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.output_audio.done"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseAudioDoneType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.output_audio.done"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -42654,7 +43994,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseAudioTranscri
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put_int64(object, 4, &mut v4),
@@ -42741,15 +44081,23 @@ impl ::serde::Serialize for RealtimeServerEventResponseAudioTranscriptDeltaType 
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum
+for RealtimeServerEventResponseAudioTranscriptDeltaType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.output_audio_transcript.delta"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeServerEventResponseAudioTranscriptDeltaType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.output_audio_transcript.delta"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -42842,7 +44190,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseAudioTranscri
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put_int64(object, 4, &mut v4),
@@ -42929,15 +44277,23 @@ impl ::serde::Serialize for RealtimeServerEventResponseAudioTranscriptDoneType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum
+for RealtimeServerEventResponseAudioTranscriptDoneType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.output_audio_transcript.done"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeServerEventResponseAudioTranscriptDoneType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.output_audio_transcript.done"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -43030,7 +44386,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseContentPartAd
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put_int64(object, 4, &mut v4),
@@ -43127,7 +44483,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseContentPartAd
             let mut v3 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
@@ -43201,15 +44557,23 @@ impl ::serde::Serialize for RealtimeServerEventResponseContentPartAddedPartType 
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum
+for RealtimeServerEventResponseContentPartAddedPartType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["audio", "text"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeServerEventResponseContentPartAddedPartType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["audio", "text"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -43262,14 +44626,21 @@ impl ::serde::Serialize for RealtimeServerEventResponseContentPartAddedType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeServerEventResponseContentPartAddedType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.content_part.added"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseContentPartAddedType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.content_part.added"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -43362,7 +44733,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseContentPartDo
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put_int64(object, 4, &mut v4),
@@ -43459,7 +44830,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseContentPartDo
             let mut v3 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
@@ -43533,15 +44904,23 @@ impl ::serde::Serialize for RealtimeServerEventResponseContentPartDonePartType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum
+for RealtimeServerEventResponseContentPartDonePartType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["audio", "text"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeServerEventResponseContentPartDonePartType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["audio", "text"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -43594,14 +44973,21 @@ impl ::serde::Serialize for RealtimeServerEventResponseContentPartDoneType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeServerEventResponseContentPartDoneType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.content_part.done"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseContentPartDoneType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.content_part.done"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -43670,7 +45056,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseCreated {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -43741,14 +45127,21 @@ impl ::serde::Serialize for RealtimeServerEventResponseCreatedType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeServerEventResponseCreatedType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.created"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseCreatedType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.created"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -43817,7 +45210,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseDone {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -43888,14 +45281,21 @@ impl ::serde::Serialize for RealtimeServerEventResponseDoneType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeServerEventResponseDoneType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.done"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseDoneType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.done"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -43989,7 +45389,7 @@ for RealtimeServerEventResponseFunctionCallArgumentsDelta {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put_int64(object, 4, &mut v4),
@@ -44077,15 +45477,23 @@ impl ::serde::Serialize for RealtimeServerEventResponseFunctionCallArgumentsDelt
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum
+for RealtimeServerEventResponseFunctionCallArgumentsDeltaType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.function_call_arguments.delta"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeServerEventResponseFunctionCallArgumentsDeltaType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.function_call_arguments.delta"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -44185,7 +45593,7 @@ for RealtimeServerEventResponseFunctionCallArgumentsDone {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put_int64(object, 4, &mut v4),
@@ -44276,15 +45684,23 @@ impl ::serde::Serialize for RealtimeServerEventResponseFunctionCallArgumentsDone
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum
+for RealtimeServerEventResponseFunctionCallArgumentsDoneType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.function_call_arguments.done"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeServerEventResponseFunctionCallArgumentsDoneType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.function_call_arguments.done"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -44379,7 +45795,7 @@ for RealtimeServerEventResponseMcpCallArgumentsDelta {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put_int64(object, 4, &mut v4),
@@ -44462,15 +45878,23 @@ impl ::serde::Serialize for RealtimeServerEventResponseMcpCallArgumentsDeltaType
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum
+for RealtimeServerEventResponseMcpCallArgumentsDeltaType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.mcp_call_arguments.delta"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeServerEventResponseMcpCallArgumentsDeltaType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.mcp_call_arguments.delta"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -44551,7 +45975,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseMcpCallArgume
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put_int64(object, 4, &mut v4),
@@ -44631,15 +46055,23 @@ impl ::serde::Serialize for RealtimeServerEventResponseMcpCallArgumentsDoneType 
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum
+for RealtimeServerEventResponseMcpCallArgumentsDoneType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.mcp_call_arguments.done"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeServerEventResponseMcpCallArgumentsDoneType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.mcp_call_arguments.done"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -44712,7 +46144,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseMcpCallComple
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     _ => ::std::result::Result::Ok(()),
@@ -44786,14 +46218,21 @@ impl ::serde::Serialize for RealtimeServerEventResponseMcpCallCompletedType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeServerEventResponseMcpCallCompletedType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.mcp_call.completed"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseMcpCallCompletedType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.mcp_call.completed"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -44866,7 +46305,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseMcpCallFailed
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     _ => ::std::result::Result::Ok(()),
@@ -44940,14 +46379,21 @@ impl ::serde::Serialize for RealtimeServerEventResponseMcpCallFailedType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeServerEventResponseMcpCallFailedType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.mcp_call.failed"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseMcpCallFailedType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.mcp_call.failed"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -45020,7 +46466,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseMcpCallInProg
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     _ => ::std::result::Result::Ok(()),
@@ -45094,15 +46540,22 @@ impl ::serde::Serialize for RealtimeServerEventResponseMcpCallInProgressType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeServerEventResponseMcpCallInProgressType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.mcp_call.in_progress"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeServerEventResponseMcpCallInProgressType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.mcp_call.in_progress"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -45179,7 +46632,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseOutputItemAdd
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
                     4 => crate::runtime::de::put(object, 4, &mut v4),
@@ -45256,14 +46709,21 @@ impl ::serde::Serialize for RealtimeServerEventResponseOutputItemAddedType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeServerEventResponseOutputItemAddedType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.output_item.added"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseOutputItemAddedType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.output_item.added"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -45340,7 +46800,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseOutputItemDon
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
                     4 => crate::runtime::de::put(object, 4, &mut v4),
@@ -45417,14 +46877,21 @@ impl ::serde::Serialize for RealtimeServerEventResponseOutputItemDoneType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeServerEventResponseOutputItemDoneType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.output_item.done"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseOutputItemDoneType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.output_item.done"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -45517,7 +46984,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseTextDelta {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put_int64(object, 4, &mut v4),
@@ -45600,14 +47067,21 @@ impl ::serde::Serialize for RealtimeServerEventResponseTextDeltaType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeServerEventResponseTextDeltaType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.output_text.delta"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseTextDeltaType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.output_text.delta"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -45700,7 +47174,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseTextDone {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put_int64(object, 4, &mut v4),
@@ -45783,14 +47257,21 @@ impl ::serde::Serialize for RealtimeServerEventResponseTextDoneType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeServerEventResponseTextDoneType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.output_text.done"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseTextDoneType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.output_text.done"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -45859,7 +47340,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventSessionCreated {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -46005,14 +47486,21 @@ impl ::serde::Serialize for RealtimeServerEventSessionCreatedType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeServerEventSessionCreatedType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["session.created"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventSessionCreatedType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["session.created"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -46081,7 +47569,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventSessionUpdated {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -46227,14 +47715,21 @@ impl ::serde::Serialize for RealtimeServerEventSessionUpdatedType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeServerEventSessionUpdatedType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["session.updated"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventSessionUpdatedType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["session.updated"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -46303,7 +47798,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventTranscriptionSessionU
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -46374,15 +47869,23 @@ impl ::serde::Serialize for RealtimeServerEventTranscriptionSessionUpdatedType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum
+for RealtimeServerEventTranscriptionSessionUpdatedType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["transcription_session.updated"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeServerEventTranscriptionSessionUpdatedType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["transcription_session.updated"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -46566,13 +48069,13 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSession {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable_string(object, 4, &mut v4),
                     5 => crate::runtime::de::put_nullable(object, 5, &mut v5),
-                    6 => crate::runtime::de::put_nullable(object, 6, &mut v6),
-                    7 => crate::runtime::de::put_nullable(object, 7, &mut v7),
+                    6 => crate::runtime::de::put_nullable_enum(object, 6, &mut v6),
+                    7 => crate::runtime::de::put_nullable_enum(object, 7, &mut v7),
                     8 => crate::runtime::de::put_nullable(object, 8, &mut v8),
                     9 => crate::runtime::de::put_nullable(object, 9, &mut v9),
                     10 => crate::runtime::de::put_nullable(object, 10, &mut v10),
@@ -46673,14 +48176,21 @@ impl ::serde::Serialize for RealtimeSessionIncludeItem {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeSessionIncludeItem {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["item.input_audio_transcription.logprobs"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RealtimeSessionIncludeItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["item.input_audio_transcription.logprobs"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -46748,14 +48258,21 @@ impl ::serde::Serialize for RealtimeSessionInputAudioFormat {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeSessionInputAudioFormat {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["pcm16", "g711_ulaw", "g711_alaw"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RealtimeSessionInputAudioFormat {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["pcm16", "g711_ulaw", "g711_alaw"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -46806,7 +48323,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionInputAudioNoiseReduction 
             let mut v0 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -46985,14 +48502,21 @@ impl ::serde::Serialize for RealtimeSessionMaxResponseOutputTokensInf {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeSessionMaxResponseOutputTokensInf {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["inf"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RealtimeSessionMaxResponseOutputTokensInf {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["inf"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -47185,14 +48709,21 @@ impl ::serde::Serialize for RealtimeSessionObject {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeSessionObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["realtime.session"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RealtimeSessionObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["realtime.session"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -47260,14 +48791,21 @@ impl ::serde::Serialize for RealtimeSessionOutputAudioFormat {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeSessionOutputAudioFormat {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["pcm16", "g711_ulaw", "g711_alaw"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RealtimeSessionOutputAudioFormat {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["pcm16", "g711_ulaw", "g711_alaw"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -47320,14 +48858,21 @@ impl ::serde::Serialize for RealtimeSessionTracingAuto {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeSessionTracingAuto {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["auto"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RealtimeSessionTracingAuto {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["auto"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -47702,7 +49247,7 @@ for RealtimeTranslationClientEventInputAudioBufferAppend {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -47773,15 +49318,23 @@ impl ::serde::Serialize for RealtimeTranslationClientEventInputAudioBufferAppend
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum
+for RealtimeTranslationClientEventInputAudioBufferAppendType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["session.input_audio_buffer.append"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeTranslationClientEventInputAudioBufferAppendType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["session.input_audio_buffer.append"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -47847,7 +49400,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationClientEventSessionClo
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -47914,14 +49467,21 @@ impl ::serde::Serialize for RealtimeTranslationClientEventSessionCloseType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeTranslationClientEventSessionCloseType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["session.close"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationClientEventSessionCloseType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["session.close"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -47990,7 +49550,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationClientEventSessionUpd
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -48060,14 +49620,21 @@ impl ::serde::Serialize for RealtimeTranslationClientEventSessionUpdateType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeTranslationClientEventSessionUpdateType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["session.update"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationClientEventSessionUpdateType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["session.update"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -48302,7 +49869,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationServerEventSessionClo
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -48370,14 +49937,21 @@ impl ::serde::Serialize for RealtimeTranslationServerEventSessionClosedType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeTranslationServerEventSessionClosedType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["session.closed"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationServerEventSessionClosedType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["session.closed"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -48446,7 +50020,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationServerEventSessionCre
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -48517,15 +50091,22 @@ impl ::serde::Serialize for RealtimeTranslationServerEventSessionCreatedType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeTranslationServerEventSessionCreatedType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["session.created"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeTranslationServerEventSessionCreatedType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["session.created"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -48599,7 +50180,7 @@ for RealtimeTranslationServerEventSessionInputTranscriptDelta {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
                     _ => ::std::result::Result::Ok(()),
@@ -48709,11 +50290,11 @@ for RealtimeTranslationServerEventSessionOutputAudioDelta {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
                     4 => crate::runtime::de::put_int64(object, 4, &mut v4),
-                    5 => crate::runtime::de::put_nullable(object, 5, &mut v5),
+                    5 => crate::runtime::de::put_nullable_enum(object, 5, &mut v5),
                     6 => crate::runtime::de::put_int64(object, 6, &mut v6),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -48793,15 +50374,23 @@ impl ::serde::Serialize for RealtimeTranslationServerEventSessionOutputAudioDelt
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum
+for RealtimeTranslationServerEventSessionOutputAudioDeltaFormat {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["pcm16"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeTranslationServerEventSessionOutputAudioDeltaFormat {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["pcm16"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -48863,15 +50452,23 @@ impl ::serde::Serialize for RealtimeTranslationServerEventSessionOutputAudioDelt
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum
+for RealtimeTranslationServerEventSessionOutputAudioDeltaType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["session.output_audio.delta"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeTranslationServerEventSessionOutputAudioDeltaType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["session.output_audio.delta"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -48946,7 +50543,7 @@ for RealtimeTranslationServerEventSessionOutputTranscriptDelta {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
                     _ => ::std::result::Result::Ok(()),
@@ -49029,7 +50626,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationServerEventSessionUpd
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -49100,15 +50697,22 @@ impl ::serde::Serialize for RealtimeTranslationServerEventSessionUpdatedType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RealtimeTranslationServerEventSessionUpdatedType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["session.updated"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeTranslationServerEventSessionUpdatedType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["session.updated"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -49169,15 +50773,23 @@ impl ::serde::Serialize for RealtimeTranslationServerSessionInputTranscriptDelta
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum
+for RealtimeTranslationServerSessionInputTranscriptDeltaType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["session.input_transcript.delta"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeTranslationServerSessionInputTranscriptDeltaType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["session.input_transcript.delta"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -49239,15 +50851,23 @@ impl ::serde::Serialize for RealtimeTranslationServerSessionOutputTranscriptDelt
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum
+for RealtimeTranslationServerSessionOutputTranscriptDeltaType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["session.output_transcript.delta"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeTranslationServerSessionOutputTranscriptDeltaType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["session.output_transcript.delta"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -49728,7 +51348,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseAudioTranscriptWsDelta {
             let mut v4 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
@@ -49816,7 +51436,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseAudioTranscriptWsDone {
             let mut v3 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
@@ -49898,7 +51518,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseAudioWsDelta {
             let mut v3 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
@@ -49981,7 +51601,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseAudioWsDone {
             let mut v3 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
@@ -50074,7 +51694,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCodeInterpreterCallCodeWsDelta {
             let mut v5 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
@@ -50174,7 +51794,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCodeInterpreterCallCodeWsDone {
             let mut v5 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
@@ -50270,7 +51890,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCodeInterpreterCallInWsProgress 
             let mut v4 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
@@ -50363,7 +51983,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCodeInterpreterCallWsCompleted {
             let mut v4 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
@@ -50456,7 +52076,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCodeInterpreterCallWsInterpretin
             let mut v4 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
@@ -50565,7 +52185,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseContentPartWsAdded {
             let mut v6 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
@@ -50680,7 +52300,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseContentPartWsDone {
             let mut v6 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
@@ -50783,7 +52403,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCustomToolCallInputWsDelta {
             let mut v5 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
@@ -50883,7 +52503,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCustomToolCallInputWsDone {
             let mut v5 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
@@ -50979,7 +52599,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFileSearchCallInWsProgress {
             let mut v4 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
@@ -51072,7 +52692,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFileSearchCallWsCompleted {
             let mut v4 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
@@ -51165,7 +52785,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFileSearchCallWsSearching {
             let mut v4 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
@@ -51246,7 +52866,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFormatTextGrammar {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -51315,14 +52935,21 @@ impl ::serde::Serialize for ResponseFormatTextGrammarType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for ResponseFormatTextGrammarType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["grammar"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for ResponseFormatTextGrammarType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["grammar"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -51380,7 +53007,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFormatTextPython {
             let mut v0 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -51446,14 +53073,21 @@ impl ::serde::Serialize for ResponseFormatTextPythonType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for ResponseFormatTextPythonType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["python"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for ResponseFormatTextPythonType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["python"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -51533,7 +53167,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFunctionCallArgumentsWsDelta {
             let mut v5 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
@@ -51645,7 +53279,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFunctionCallArgumentsWsDone {
             let mut v6 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
@@ -51744,7 +53378,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseImageGenCallInWsProgress {
             let mut v4 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
@@ -51879,7 +53513,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseImageGenCallPartialWsImage {
             let mut v10 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
@@ -51986,7 +53620,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseImageGenCallWsCompleted {
             let mut v4 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
@@ -52079,7 +53713,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseImageGenCallWsGenerating {
             let mut v4 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
@@ -52165,7 +53799,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseInWsProgress {
             let mut v3 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
@@ -52259,7 +53893,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallArgumentsWsDelta {
             let mut v5 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
@@ -52366,7 +54000,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallArgumentsWsDone {
             let mut v5 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
@@ -52462,7 +54096,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallInWsProgress {
             let mut v4 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
@@ -52555,7 +54189,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallWsCompleted {
             let mut v4 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
@@ -52648,7 +54282,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallWsFailed {
             let mut v4 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
@@ -52741,7 +54375,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpListToolsInWsProgress {
             let mut v4 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
@@ -52834,7 +54468,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpListToolsWsCompleted {
             let mut v4 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
@@ -52927,7 +54561,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpListToolsWsFailed {
             let mut v4 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
@@ -53020,7 +54654,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseOutputItemWsAdded {
             let mut v4 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put(object, 3, &mut v3),
@@ -53113,7 +54747,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseOutputItemWsDone {
             let mut v4 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put(object, 3, &mut v3),
@@ -53230,7 +54864,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseOutputTextAnnotationWsAdded {
             let mut v7 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
@@ -53464,7 +55098,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryPartWsAdded {
             let mut v6 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
@@ -53586,11 +55220,11 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryPartWsDone {
             let mut v7 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
-                    4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
+                    4 => crate::runtime::de::put_nullable_enum(object, 4, &mut v4),
                     5 => crate::runtime::de::put_int64(object, 5, &mut v5),
                     6 => crate::runtime::de::put_nullable(object, 6, &mut v6),
                     7 => crate::runtime::de::put_nullable_string(object, 7, &mut v7),
@@ -53703,7 +55337,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryTextWsDelta {
             let mut v6 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
@@ -53818,7 +55452,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryTextWsDone {
             let mut v6 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
@@ -53933,7 +55567,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningTextWsDelta {
             let mut v6 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
@@ -54048,7 +55682,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningTextWsDone {
             let mut v6 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
@@ -54160,7 +55794,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseRefusalWsDelta {
             let mut v6 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
@@ -54272,7 +55906,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseRefusalWsDone {
             let mut v6 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
@@ -54382,7 +56016,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseShellCallCommandWsAdded {
             let mut v5 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
@@ -54494,7 +56128,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseShellCallCommandWsDelta {
             let mut v6 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
@@ -54603,7 +56237,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseShellCallCommandWsDone {
             let mut v5 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
@@ -54715,7 +56349,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseShellCallOutputContentWsDelta {
             let mut v6 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
@@ -54830,7 +56464,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseShellCallOutputContentWsDone {
             let mut v6 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
@@ -54947,7 +56581,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseTextWsDelta {
             let mut v7 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
@@ -55067,7 +56701,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseTextWsDone {
             let mut v7 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
@@ -55169,7 +56803,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseWebSearchCallInWsProgress {
             let mut v4 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
@@ -55262,7 +56896,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseWebSearchCallWsCompleted {
             let mut v4 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
@@ -55355,7 +56989,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseWebSearchCallWsSearching {
             let mut v4 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
@@ -55441,7 +57075,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseWsCompleted {
             let mut v3 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
@@ -55524,7 +57158,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseWsCreated {
             let mut v3 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
@@ -55614,7 +57248,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseWsError {
             let mut v4 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
@@ -55691,14 +57325,21 @@ impl ::serde::Serialize for ResponseWsErrorType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for ResponseWsErrorType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["error"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for ResponseWsErrorType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["error"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -55767,7 +57408,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseWsFailed {
             let mut v3 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     2 => crate::runtime::de::put(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
@@ -55850,7 +57491,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseWsIncomplete {
             let mut v3 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
@@ -55933,7 +57574,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseWsQueued {
             let mut v3 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
@@ -56205,7 +57846,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponsesClientEventResponseCreate {
             let mut v32 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
@@ -56214,7 +57855,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponsesClientEventResponseCreate {
                     6 => crate::runtime::de::put_nullable_string(object, 6, &mut v6),
                     7 => crate::runtime::de::put_nullable_string(object, 7, &mut v7),
                     8 => crate::runtime::de::put_nullable_string(object, 8, &mut v8),
-                    9 => crate::runtime::de::put_nullable(object, 9, &mut v9),
+                    9 => crate::runtime::de::put_nullable_enum(object, 9, &mut v9),
                     10 => crate::runtime::de::put_nullable(object, 10, &mut v10),
                     11 => crate::runtime::de::put_nullable_string(object, 11, &mut v11),
                     12 => crate::runtime::de::put_nullable(object, 12, &mut v12),
@@ -56224,8 +57865,8 @@ impl<'de> ::serde::Deserialize<'de> for ResponsesClientEventResponseCreate {
                     16 => crate::runtime::de::put_nullable(object, 16, &mut v16),
                     17 => crate::runtime::de::put_nullable(object, 17, &mut v17),
                     18 => crate::runtime::de::put_nullable(object, 18, &mut v18),
-                    19 => crate::runtime::de::put_nullable(object, 19, &mut v19),
-                    20 => crate::runtime::de::put_nullable(object, 20, &mut v20),
+                    19 => crate::runtime::de::put_nullable_enum(object, 19, &mut v19),
+                    20 => crate::runtime::de::put_nullable_enum(object, 20, &mut v20),
                     21 => crate::runtime::de::put_nullable(object, 21, &mut v21),
                     22 => crate::runtime::de::put_nullable(object, 22, &mut v22),
                     23 => crate::runtime::de::put_nullable_array(object, 23, &mut v23),
@@ -56338,14 +57979,21 @@ impl ::serde::Serialize for ResponsesClientEventResponseCreateType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for ResponsesClientEventResponseCreateType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.create"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for ResponsesClientEventResponseCreateType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.create"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -58599,7 +60247,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDeltaObject {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -58732,14 +60380,21 @@ impl ::serde::Serialize for RunStepDeltaObjectObject {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RunStepDeltaObjectObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["thread.run.step.delta"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RunStepDeltaObjectObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["thread.run.step.delta"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -58879,7 +60534,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDeltaStepDetailsMessageCreationOb
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -59010,15 +60665,22 @@ impl ::serde::Serialize for RunStepDeltaStepDetailsMessageCreationObjectType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RunStepDeltaStepDetailsMessageCreationObjectType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["message_creation"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de>
 for RunStepDeltaStepDetailsMessageCreationObjectType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["message_creation"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -59097,7 +60759,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDeltaStepDetailsToolCallsCodeObje
                 let read = match index {
                     0 => crate::runtime::de::put_int64(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
-                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    2 => crate::runtime::de::put_nullable_enum(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -59322,14 +60984,21 @@ impl ::serde::Serialize for RunStepDeltaStepDetailsToolCallsCodeObjectType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RunStepDeltaStepDetailsToolCallsCodeObjectType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["code_interpreter"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RunStepDeltaStepDetailsToolCallsCodeObjectType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["code_interpreter"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -59401,7 +61070,7 @@ for RunStepDeltaStepDetailsToolCallsCodeOutputImageObject {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_int64(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -59535,15 +61204,23 @@ impl ::serde::Serialize for RunStepDeltaStepDetailsToolCallsCodeOutputImageObjec
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum
+for RunStepDeltaStepDetailsToolCallsCodeOutputImageObjectType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["image"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de>
 for RunStepDeltaStepDetailsToolCallsCodeOutputImageObjectType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["image"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -59614,7 +61291,7 @@ for RunStepDeltaStepDetailsToolCallsCodeOutputLogsObject {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_int64(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -59685,15 +61362,23 @@ impl ::serde::Serialize for RunStepDeltaStepDetailsToolCallsCodeOutputLogsObject
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum
+for RunStepDeltaStepDetailsToolCallsCodeOutputLogsObjectType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["logs"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de>
 for RunStepDeltaStepDetailsToolCallsCodeOutputLogsObjectType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["logs"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -59769,7 +61454,7 @@ for RunStepDeltaStepDetailsToolCallsFileSearchObject {
                 let read = match index {
                     0 => crate::runtime::de::put_int64(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
-                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    2 => crate::runtime::de::put_nullable_enum(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -59842,15 +61527,23 @@ impl ::serde::Serialize for RunStepDeltaStepDetailsToolCallsFileSearchObjectType
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum
+for RunStepDeltaStepDetailsToolCallsFileSearchObjectType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["file_search"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de>
 for RunStepDeltaStepDetailsToolCallsFileSearchObjectType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["file_search"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -59926,7 +61619,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDeltaStepDetailsToolCallsFunction
                 let read = match index {
                     0 => crate::runtime::de::put_int64(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
-                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    2 => crate::runtime::de::put_nullable_enum(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -60074,15 +61767,23 @@ impl ::serde::Serialize for RunStepDeltaStepDetailsToolCallsFunctionObjectType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum
+for RunStepDeltaStepDetailsToolCallsFunctionObjectType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["function"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de>
 for RunStepDeltaStepDetailsToolCallsFunctionObjectType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["function"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -60148,7 +61849,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDeltaStepDetailsToolCallsObject {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_array(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -60316,14 +62017,21 @@ impl ::serde::Serialize for RunStepDeltaStepDetailsToolCallsObjectType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RunStepDeltaStepDetailsToolCallsObjectType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["tool_calls"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RunStepDeltaStepDetailsToolCallsObjectType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["tool_calls"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -60555,7 +62263,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStepStreamEventThreadRunStepCancelled
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -60632,14 +62340,21 @@ impl ::serde::Serialize for RunStepStreamEventThreadRunStepCancelledEvent {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RunStepStreamEventThreadRunStepCancelledEvent {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["thread.run.step.cancelled"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RunStepStreamEventThreadRunStepCancelledEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["thread.run.step.cancelled"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -60714,7 +62429,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStepStreamEventThreadRunStepCompleted
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -60791,14 +62506,21 @@ impl ::serde::Serialize for RunStepStreamEventThreadRunStepCompletedEvent {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RunStepStreamEventThreadRunStepCompletedEvent {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["thread.run.step.completed"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RunStepStreamEventThreadRunStepCompletedEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["thread.run.step.completed"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -60873,7 +62595,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStepStreamEventThreadRunStepCreated {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -60950,14 +62672,21 @@ impl ::serde::Serialize for RunStepStreamEventThreadRunStepCreatedEvent {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RunStepStreamEventThreadRunStepCreatedEvent {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["thread.run.step.created"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RunStepStreamEventThreadRunStepCreatedEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["thread.run.step.created"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -61032,7 +62761,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStepStreamEventThreadRunStepDelta {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -61109,14 +62838,21 @@ impl ::serde::Serialize for RunStepStreamEventThreadRunStepDeltaEvent {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RunStepStreamEventThreadRunStepDeltaEvent {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["thread.run.step.delta"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RunStepStreamEventThreadRunStepDeltaEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["thread.run.step.delta"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -61191,7 +62927,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStepStreamEventThreadRunStepExpired {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -61268,14 +63004,21 @@ impl ::serde::Serialize for RunStepStreamEventThreadRunStepExpiredEvent {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RunStepStreamEventThreadRunStepExpiredEvent {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["thread.run.step.expired"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RunStepStreamEventThreadRunStepExpiredEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["thread.run.step.expired"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -61350,7 +63093,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStepStreamEventThreadRunStepFailed {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -61427,14 +63170,21 @@ impl ::serde::Serialize for RunStepStreamEventThreadRunStepFailedEvent {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RunStepStreamEventThreadRunStepFailedEvent {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["thread.run.step.failed"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RunStepStreamEventThreadRunStepFailedEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["thread.run.step.failed"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -61509,7 +63259,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStepStreamEventThreadRunStepInProgres
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -61586,14 +63336,21 @@ impl ::serde::Serialize for RunStepStreamEventThreadRunStepInProgressEvent {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RunStepStreamEventThreadRunStepInProgressEvent {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["thread.run.step.in_progress"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RunStepStreamEventThreadRunStepInProgressEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["thread.run.step.in_progress"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -61878,7 +63635,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStreamEventThreadRunCancelled {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -61955,14 +63712,21 @@ impl ::serde::Serialize for RunStreamEventThreadRunCancelledEvent {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RunStreamEventThreadRunCancelledEvent {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["thread.run.cancelled"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RunStreamEventThreadRunCancelledEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["thread.run.cancelled"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -62037,7 +63801,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStreamEventThreadRunCancelling {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -62114,14 +63878,21 @@ impl ::serde::Serialize for RunStreamEventThreadRunCancellingEvent {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RunStreamEventThreadRunCancellingEvent {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["thread.run.cancelling"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RunStreamEventThreadRunCancellingEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["thread.run.cancelling"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -62196,7 +63967,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStreamEventThreadRunCompleted {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -62273,14 +64044,21 @@ impl ::serde::Serialize for RunStreamEventThreadRunCompletedEvent {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RunStreamEventThreadRunCompletedEvent {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["thread.run.completed"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RunStreamEventThreadRunCompletedEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["thread.run.completed"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -62355,7 +64133,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStreamEventThreadRunCreated {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -62432,14 +64210,21 @@ impl ::serde::Serialize for RunStreamEventThreadRunCreatedEvent {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RunStreamEventThreadRunCreatedEvent {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["thread.run.created"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RunStreamEventThreadRunCreatedEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["thread.run.created"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -62514,7 +64299,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStreamEventThreadRunExpired {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -62591,14 +64376,21 @@ impl ::serde::Serialize for RunStreamEventThreadRunExpiredEvent {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RunStreamEventThreadRunExpiredEvent {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["thread.run.expired"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RunStreamEventThreadRunExpiredEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["thread.run.expired"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -62673,7 +64465,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStreamEventThreadRunFailed {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -62750,14 +64542,21 @@ impl ::serde::Serialize for RunStreamEventThreadRunFailedEvent {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RunStreamEventThreadRunFailedEvent {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["thread.run.failed"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RunStreamEventThreadRunFailedEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["thread.run.failed"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -62832,7 +64631,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStreamEventThreadRunInProgress {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -62909,14 +64708,21 @@ impl ::serde::Serialize for RunStreamEventThreadRunInProgressEvent {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RunStreamEventThreadRunInProgressEvent {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["thread.run.in_progress"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RunStreamEventThreadRunInProgressEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["thread.run.in_progress"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -62991,7 +64797,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStreamEventThreadRunIncomplete {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -63068,14 +64874,21 @@ impl ::serde::Serialize for RunStreamEventThreadRunIncompleteEvent {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RunStreamEventThreadRunIncompleteEvent {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["thread.run.incomplete"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RunStreamEventThreadRunIncompleteEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["thread.run.incomplete"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -63150,7 +64963,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStreamEventThreadRunQueued {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -63227,14 +65040,21 @@ impl ::serde::Serialize for RunStreamEventThreadRunQueuedEvent {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RunStreamEventThreadRunQueuedEvent {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["thread.run.queued"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RunStreamEventThreadRunQueuedEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["thread.run.queued"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -63309,7 +65129,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStreamEventThreadRunRequiresAction {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -63386,14 +65206,21 @@ impl ::serde::Serialize for RunStreamEventThreadRunRequiresActionEvent {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for RunStreamEventThreadRunRequiresActionEvent {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["thread.run.requires_action"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for RunStreamEventThreadRunRequiresActionEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["thread.run.requires_action"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -63469,14 +65296,21 @@ impl ::serde::Serialize for ThreadStreamEventEvent {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for ThreadStreamEventEvent {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["thread.created"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for ThreadStreamEventEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["thread.created"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -63556,7 +65390,7 @@ impl<'de> ::serde::Deserialize<'de> for ThreadStreamEventVariant {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -63743,14 +65577,21 @@ impl ::serde::Serialize for TranscriptionChunkingStrategyAuto {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for TranscriptionChunkingStrategyAuto {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["auto"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for TranscriptionChunkingStrategyAuto {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["auto"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -63834,7 +65675,7 @@ impl<'de> ::serde::Deserialize<'de> for UrlCitationParam {
             let mut v4 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
@@ -63912,14 +65753,21 @@ impl ::serde::Serialize for UrlCitationParamType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::WireEnum for UrlCitationParamType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["url_citation"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl<'de> ::serde::Deserialize<'de> for UrlCitationParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["url_citation"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "unreferenced")]

@@ -374,14 +374,21 @@ impl ::serde::Serialize for CreateUploadRequestPurpose {
     }
 }
 #[cfg(feature = "uploads")]
+impl crate::runtime::de::WireEnum for CreateUploadRequestPurpose {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["assistants", "batch", "fine-tune", "vision"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "uploads")]
 impl<'de> ::serde::Deserialize<'de> for CreateUploadRequestPurpose {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["assistants", "batch", "fine-tune", "vision"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "uploads")]
@@ -491,7 +498,7 @@ impl<'de> ::serde::Deserialize<'de> for Upload {
                     4 => crate::runtime::de::put_nullable_string(object, 4, &mut v4),
                     5 => crate::runtime::de::put(object, 5, &mut v5),
                     6 => crate::runtime::de::put_int64(object, 6, &mut v6),
-                    7 => crate::runtime::de::put_nullable(object, 7, &mut v7),
+                    7 => crate::runtime::de::put_nullable_enum(object, 7, &mut v7),
                     8 => crate::runtime::de::put_nullable(object, 8, &mut v8),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -572,14 +579,21 @@ impl ::serde::Serialize for UploadObject {
     }
 }
 #[cfg(feature = "uploads")]
+impl crate::runtime::de::WireEnum for UploadObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["upload"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "uploads")]
 impl<'de> ::serde::Deserialize<'de> for UploadObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["upload"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "uploads")]
@@ -651,7 +665,7 @@ impl<'de> ::serde::Deserialize<'de> for UploadPart {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
-                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
+                    3 => crate::runtime::de::put_nullable_enum(object, 3, &mut v3),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -723,14 +737,21 @@ impl ::serde::Serialize for UploadPartObject {
     }
 }
 #[cfg(feature = "uploads")]
+impl crate::runtime::de::WireEnum for UploadPartObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["upload.part"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "uploads")]
 impl<'de> ::serde::Deserialize<'de> for UploadPartObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["upload.part"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "uploads")]
@@ -802,13 +823,20 @@ impl ::serde::Serialize for UploadStatus {
     }
 }
 #[cfg(feature = "uploads")]
+impl crate::runtime::de::WireEnum for UploadStatus {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["pending", "completed", "cancelled", "expired"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "uploads")]
 impl<'de> ::serde::Deserialize<'de> for UploadStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["pending", "completed", "cancelled", "expired"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }

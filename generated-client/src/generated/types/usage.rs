@@ -81,7 +81,7 @@ impl<'de> ::serde::Deserialize<'de> for CostsResult {
             let mut v6 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
@@ -226,14 +226,21 @@ impl ::serde::Serialize for CostsResultObject {
     }
 }
 #[cfg(feature = "usage")]
+impl crate::runtime::de::WireEnum for CostsResultObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["organization.costs.result"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "usage")]
 impl<'de> ::serde::Deserialize<'de> for CostsResultObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["organization.costs.result"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "usage")]
@@ -379,14 +386,21 @@ impl ::serde::Serialize for UsageAudioSpeechesBucketWidth {
     }
 }
 #[cfg(feature = "usage")]
+impl crate::runtime::de::WireEnum for UsageAudioSpeechesBucketWidth {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["1m", "1h", "1d"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "usage")]
 impl<'de> ::serde::Deserialize<'de> for UsageAudioSpeechesBucketWidth {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["1m", "1h", "1d"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "usage")]
@@ -462,14 +476,21 @@ impl ::serde::Serialize for UsageAudioSpeechesGroupByItem {
     }
 }
 #[cfg(feature = "usage")]
+impl crate::runtime::de::WireEnum for UsageAudioSpeechesGroupByItem {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["project_id", "user_id", "api_key_id", "model"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "usage")]
 impl<'de> ::serde::Deserialize<'de> for UsageAudioSpeechesGroupByItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["project_id", "user_id", "api_key_id", "model"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "usage")]
@@ -568,7 +589,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageAudioSpeechesResult {
             let mut v6 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
@@ -652,14 +673,21 @@ impl ::serde::Serialize for UsageAudioSpeechesResultObject {
     }
 }
 #[cfg(feature = "usage")]
+impl crate::runtime::de::WireEnum for UsageAudioSpeechesResultObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["organization.usage.audio_speeches.result"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "usage")]
 impl<'de> ::serde::Deserialize<'de> for UsageAudioSpeechesResultObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["organization.usage.audio_speeches.result"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "usage")]
@@ -727,14 +755,21 @@ impl ::serde::Serialize for UsageAudioTranscriptionsBucketWidth {
     }
 }
 #[cfg(feature = "usage")]
+impl crate::runtime::de::WireEnum for UsageAudioTranscriptionsBucketWidth {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["1m", "1h", "1d"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "usage")]
 impl<'de> ::serde::Deserialize<'de> for UsageAudioTranscriptionsBucketWidth {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["1m", "1h", "1d"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "usage")]
@@ -810,14 +845,21 @@ impl ::serde::Serialize for UsageAudioTranscriptionsGroupByItem {
     }
 }
 #[cfg(feature = "usage")]
+impl crate::runtime::de::WireEnum for UsageAudioTranscriptionsGroupByItem {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["project_id", "user_id", "api_key_id", "model"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "usage")]
 impl<'de> ::serde::Deserialize<'de> for UsageAudioTranscriptionsGroupByItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["project_id", "user_id", "api_key_id", "model"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "usage")]
@@ -916,7 +958,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageAudioTranscriptionsResult {
             let mut v6 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
@@ -1000,14 +1042,21 @@ impl ::serde::Serialize for UsageAudioTranscriptionsResultObject {
     }
 }
 #[cfg(feature = "usage")]
+impl crate::runtime::de::WireEnum for UsageAudioTranscriptionsResultObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["organization.usage.audio_transcriptions.result"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "usage")]
 impl<'de> ::serde::Deserialize<'de> for UsageAudioTranscriptionsResultObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["organization.usage.audio_transcriptions.result"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "usage")]
@@ -1075,14 +1124,21 @@ impl ::serde::Serialize for UsageCodeInterpreterSessionsBucketWidth {
     }
 }
 #[cfg(feature = "usage")]
+impl crate::runtime::de::WireEnum for UsageCodeInterpreterSessionsBucketWidth {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["1m", "1h", "1d"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "usage")]
 impl<'de> ::serde::Deserialize<'de> for UsageCodeInterpreterSessionsBucketWidth {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["1m", "1h", "1d"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "usage")]
@@ -1146,14 +1202,21 @@ impl ::serde::Serialize for UsageCodeInterpreterSessionsGroupByItem {
     }
 }
 #[cfg(feature = "usage")]
+impl crate::runtime::de::WireEnum for UsageCodeInterpreterSessionsGroupByItem {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["project_id"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "usage")]
 impl<'de> ::serde::Deserialize<'de> for UsageCodeInterpreterSessionsGroupByItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["project_id"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "usage")]
@@ -1232,7 +1295,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageCodeInterpreterSessionsResult {
             let mut v2 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
@@ -1307,14 +1370,21 @@ impl ::serde::Serialize for UsageCodeInterpreterSessionsResultObject {
     }
 }
 #[cfg(feature = "usage")]
+impl crate::runtime::de::WireEnum for UsageCodeInterpreterSessionsResultObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["organization.usage.code_interpreter_sessions.result"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "usage")]
 impl<'de> ::serde::Deserialize<'de> for UsageCodeInterpreterSessionsResultObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["organization.usage.code_interpreter_sessions.result"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "usage")]
@@ -1382,14 +1452,21 @@ impl ::serde::Serialize for UsageCompletionsBucketWidth {
     }
 }
 #[cfg(feature = "usage")]
+impl crate::runtime::de::WireEnum for UsageCompletionsBucketWidth {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["1m", "1h", "1d"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "usage")]
 impl<'de> ::serde::Deserialize<'de> for UsageCompletionsBucketWidth {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["1m", "1h", "1d"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "usage")]
@@ -1473,14 +1550,21 @@ impl ::serde::Serialize for UsageCompletionsGroupByItem {
     }
 }
 #[cfg(feature = "usage")]
+impl crate::runtime::de::WireEnum for UsageCompletionsGroupByItem {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["project_id", "user_id", "api_key_id", "model", "batch", "service_tier"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "usage")]
 impl<'de> ::serde::Deserialize<'de> for UsageCompletionsGroupByItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["project_id", "user_id", "api_key_id", "model", "batch", "service_tier"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "usage")]
@@ -1687,7 +1771,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageCompletionsResult {
             let mut v21 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
@@ -1814,14 +1898,21 @@ impl ::serde::Serialize for UsageCompletionsResultObject {
     }
 }
 #[cfg(feature = "usage")]
+impl crate::runtime::de::WireEnum for UsageCompletionsResultObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["organization.usage.completions.result"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "usage")]
 impl<'de> ::serde::Deserialize<'de> for UsageCompletionsResultObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["organization.usage.completions.result"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "usage")]
@@ -1881,14 +1972,21 @@ impl ::serde::Serialize for UsageCostsBucketWidth {
     }
 }
 #[cfg(feature = "usage")]
+impl crate::runtime::de::WireEnum for UsageCostsBucketWidth {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["1d"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "usage")]
 impl<'de> ::serde::Deserialize<'de> for UsageCostsBucketWidth {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["1d"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "usage")]
@@ -1967,14 +2065,21 @@ impl ::serde::Serialize for UsageCostsGroupByItem {
     }
 }
 #[cfg(feature = "usage")]
+impl crate::runtime::de::WireEnum for UsageCostsGroupByItem {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["project_id", "line_item", "api_key_id"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "usage")]
 impl<'de> ::serde::Deserialize<'de> for UsageCostsGroupByItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["project_id", "line_item", "api_key_id"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "usage")]
@@ -2046,14 +2151,21 @@ impl ::serde::Serialize for UsageEmbeddingsBucketWidth {
     }
 }
 #[cfg(feature = "usage")]
+impl crate::runtime::de::WireEnum for UsageEmbeddingsBucketWidth {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["1m", "1h", "1d"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "usage")]
 impl<'de> ::serde::Deserialize<'de> for UsageEmbeddingsBucketWidth {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["1m", "1h", "1d"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "usage")]
@@ -2129,14 +2241,21 @@ impl ::serde::Serialize for UsageEmbeddingsGroupByItem {
     }
 }
 #[cfg(feature = "usage")]
+impl crate::runtime::de::WireEnum for UsageEmbeddingsGroupByItem {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["project_id", "user_id", "api_key_id", "model"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "usage")]
 impl<'de> ::serde::Deserialize<'de> for UsageEmbeddingsGroupByItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["project_id", "user_id", "api_key_id", "model"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "usage")]
@@ -2232,7 +2351,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageEmbeddingsResult {
             let mut v6 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
@@ -2316,14 +2435,21 @@ impl ::serde::Serialize for UsageEmbeddingsResultObject {
     }
 }
 #[cfg(feature = "usage")]
+impl crate::runtime::de::WireEnum for UsageEmbeddingsResultObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["organization.usage.embeddings.result"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "usage")]
 impl<'de> ::serde::Deserialize<'de> for UsageEmbeddingsResultObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["organization.usage.embeddings.result"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "usage")]
@@ -2391,14 +2517,21 @@ impl ::serde::Serialize for UsageFileSearchCallsBucketWidth {
     }
 }
 #[cfg(feature = "usage")]
+impl crate::runtime::de::WireEnum for UsageFileSearchCallsBucketWidth {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["1m", "1h", "1d"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "usage")]
 impl<'de> ::serde::Deserialize<'de> for UsageFileSearchCallsBucketWidth {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["1m", "1h", "1d"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "usage")]
@@ -2474,14 +2607,21 @@ impl ::serde::Serialize for UsageFileSearchCallsGroupByItem {
     }
 }
 #[cfg(feature = "usage")]
+impl crate::runtime::de::WireEnum for UsageFileSearchCallsGroupByItem {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["project_id", "user_id", "api_key_id", "vector_store_id"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "usage")]
 impl<'de> ::serde::Deserialize<'de> for UsageFileSearchCallsGroupByItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["project_id", "user_id", "api_key_id", "vector_store_id"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "usage")]
@@ -2572,7 +2712,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageFileSearchCallsResult {
             let mut v5 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
@@ -2653,14 +2793,21 @@ impl ::serde::Serialize for UsageFileSearchCallsResultObject {
     }
 }
 #[cfg(feature = "usage")]
+impl crate::runtime::de::WireEnum for UsageFileSearchCallsResultObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["organization.usage.file_searches.result"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "usage")]
 impl<'de> ::serde::Deserialize<'de> for UsageFileSearchCallsResultObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["organization.usage.file_searches.result"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "usage")]
@@ -2728,14 +2875,21 @@ impl ::serde::Serialize for UsageImagesBucketWidth {
     }
 }
 #[cfg(feature = "usage")]
+impl crate::runtime::de::WireEnum for UsageImagesBucketWidth {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["1m", "1h", "1d"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "usage")]
 impl<'de> ::serde::Deserialize<'de> for UsageImagesBucketWidth {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["1m", "1h", "1d"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "usage")]
@@ -2819,14 +2973,21 @@ impl ::serde::Serialize for UsageImagesGroupByItem {
     }
 }
 #[cfg(feature = "usage")]
+impl crate::runtime::de::WireEnum for UsageImagesGroupByItem {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["project_id", "user_id", "api_key_id", "model", "size", "source"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "usage")]
 impl<'de> ::serde::Deserialize<'de> for UsageImagesGroupByItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["project_id", "user_id", "api_key_id", "model", "size", "source"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "usage")]
@@ -2932,7 +3093,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageImagesResult {
             let mut v8 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
@@ -3016,14 +3177,21 @@ impl ::serde::Serialize for UsageImagesResultObject {
     }
 }
 #[cfg(feature = "usage")]
+impl crate::runtime::de::WireEnum for UsageImagesResultObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["organization.usage.images.result"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "usage")]
 impl<'de> ::serde::Deserialize<'de> for UsageImagesResultObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["organization.usage.images.result"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "usage")]
@@ -3099,14 +3267,21 @@ impl ::serde::Serialize for UsageImagesSizesItem {
     }
 }
 #[cfg(feature = "usage")]
+impl crate::runtime::de::WireEnum for UsageImagesSizesItem {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["256x256", "512x512", "1024x1024", "1792x1792", "1024x1792"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "usage")]
 impl<'de> ::serde::Deserialize<'de> for UsageImagesSizesItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["256x256", "512x512", "1024x1024", "1792x1792", "1024x1792"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "usage")]
@@ -3178,14 +3353,21 @@ impl ::serde::Serialize for UsageImagesSourcesItem {
     }
 }
 #[cfg(feature = "usage")]
+impl crate::runtime::de::WireEnum for UsageImagesSourcesItem {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["image.generation", "image.edit", "image.variation"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "usage")]
 impl<'de> ::serde::Deserialize<'de> for UsageImagesSourcesItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["image.generation", "image.edit", "image.variation"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "usage")]
@@ -3257,14 +3439,21 @@ impl ::serde::Serialize for UsageModerationsBucketWidth {
     }
 }
 #[cfg(feature = "usage")]
+impl crate::runtime::de::WireEnum for UsageModerationsBucketWidth {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["1m", "1h", "1d"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "usage")]
 impl<'de> ::serde::Deserialize<'de> for UsageModerationsBucketWidth {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["1m", "1h", "1d"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "usage")]
@@ -3340,14 +3529,21 @@ impl ::serde::Serialize for UsageModerationsGroupByItem {
     }
 }
 #[cfg(feature = "usage")]
+impl crate::runtime::de::WireEnum for UsageModerationsGroupByItem {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["project_id", "user_id", "api_key_id", "model"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "usage")]
 impl<'de> ::serde::Deserialize<'de> for UsageModerationsGroupByItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["project_id", "user_id", "api_key_id", "model"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "usage")]
@@ -3443,7 +3639,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageModerationsResult {
             let mut v6 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
@@ -3527,14 +3723,21 @@ impl ::serde::Serialize for UsageModerationsResultObject {
     }
 }
 #[cfg(feature = "usage")]
+impl crate::runtime::de::WireEnum for UsageModerationsResultObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["organization.usage.moderations.result"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "usage")]
 impl<'de> ::serde::Deserialize<'de> for UsageModerationsResultObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["organization.usage.moderations.result"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "usage")]
@@ -3603,7 +3806,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageResponse {
             let mut v3 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_array(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
@@ -3677,14 +3880,21 @@ impl ::serde::Serialize for UsageResponseObject {
     }
 }
 #[cfg(feature = "usage")]
+impl crate::runtime::de::WireEnum for UsageResponseObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["page"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "usage")]
 impl<'de> ::serde::Deserialize<'de> for UsageResponseObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["page"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "usage")]
@@ -3753,7 +3963,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageTimeBucket {
             let mut v3 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_array(object, 3, &mut v3),
@@ -3828,14 +4038,21 @@ impl ::serde::Serialize for UsageTimeBucketObject {
     }
 }
 #[cfg(feature = "usage")]
+impl crate::runtime::de::WireEnum for UsageTimeBucketObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["bucket"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "usage")]
 impl<'de> ::serde::Deserialize<'de> for UsageTimeBucketObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["bucket"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "usage")]
@@ -4156,14 +4373,21 @@ impl ::serde::Serialize for UsageVectorStoresBucketWidth {
     }
 }
 #[cfg(feature = "usage")]
+impl crate::runtime::de::WireEnum for UsageVectorStoresBucketWidth {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["1m", "1h", "1d"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "usage")]
 impl<'de> ::serde::Deserialize<'de> for UsageVectorStoresBucketWidth {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["1m", "1h", "1d"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "usage")]
@@ -4227,14 +4451,21 @@ impl ::serde::Serialize for UsageVectorStoresGroupByItem {
     }
 }
 #[cfg(feature = "usage")]
+impl crate::runtime::de::WireEnum for UsageVectorStoresGroupByItem {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["project_id"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "usage")]
 impl<'de> ::serde::Deserialize<'de> for UsageVectorStoresGroupByItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["project_id"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "usage")]
@@ -4313,7 +4544,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageVectorStoresResult {
             let mut v2 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
@@ -4388,14 +4619,21 @@ impl ::serde::Serialize for UsageVectorStoresResultObject {
     }
 }
 #[cfg(feature = "usage")]
+impl crate::runtime::de::WireEnum for UsageVectorStoresResultObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["organization.usage.vector_stores.result"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "usage")]
 impl<'de> ::serde::Deserialize<'de> for UsageVectorStoresResultObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["organization.usage.vector_stores.result"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "usage")]
@@ -4463,14 +4701,21 @@ impl ::serde::Serialize for UsageWebSearchCallsBucketWidth {
     }
 }
 #[cfg(feature = "usage")]
+impl crate::runtime::de::WireEnum for UsageWebSearchCallsBucketWidth {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["1m", "1h", "1d"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "usage")]
 impl<'de> ::serde::Deserialize<'de> for UsageWebSearchCallsBucketWidth {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["1m", "1h", "1d"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "usage")]
@@ -4542,14 +4787,21 @@ impl ::serde::Serialize for UsageWebSearchCallsContextLevelsItem {
     }
 }
 #[cfg(feature = "usage")]
+impl crate::runtime::de::WireEnum for UsageWebSearchCallsContextLevelsItem {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["low", "medium", "high"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "usage")]
 impl<'de> ::serde::Deserialize<'de> for UsageWebSearchCallsContextLevelsItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["low", "medium", "high"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "usage")]
@@ -4629,14 +4881,21 @@ impl ::serde::Serialize for UsageWebSearchCallsGroupByItem {
     }
 }
 #[cfg(feature = "usage")]
+impl crate::runtime::de::WireEnum for UsageWebSearchCallsGroupByItem {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["project_id", "user_id", "api_key_id", "model", "context_level"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "usage")]
 impl<'de> ::serde::Deserialize<'de> for UsageWebSearchCallsGroupByItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["project_id", "user_id", "api_key_id", "model", "context_level"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "usage")]
@@ -4740,7 +4999,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageWebSearchCallsResult {
             let mut v7 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
@@ -4826,14 +5085,21 @@ impl ::serde::Serialize for UsageWebSearchCallsResultObject {
     }
 }
 #[cfg(feature = "usage")]
+impl crate::runtime::de::WireEnum for UsageWebSearchCallsResultObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["organization.usage.web_searches.result"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "usage")]
 impl<'de> ::serde::Deserialize<'de> for UsageWebSearchCallsResultObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["organization.usage.web_searches.result"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "usage")]

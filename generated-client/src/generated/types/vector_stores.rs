@@ -50,7 +50,7 @@ impl<'de> ::serde::Deserialize<'de> for AutoChunkingStrategyRequestParam {
             let mut v0 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -153,14 +153,21 @@ impl ::serde::Serialize for AutoChunkingStrategyRequestParamType {
     }
 }
 #[cfg(feature = "vector-stores")]
+impl crate::runtime::de::WireEnum for AutoChunkingStrategyRequestParamType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["auto"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "vector-stores")]
 impl<'de> ::serde::Deserialize<'de> for AutoChunkingStrategyRequestParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["auto"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -950,7 +957,7 @@ impl<'de> ::serde::Deserialize<'de> for DeleteVectorStoreFileResponse {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
-                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    2 => crate::runtime::de::put_nullable_enum(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -1020,14 +1027,21 @@ impl ::serde::Serialize for DeleteVectorStoreFileResponseObject {
     }
 }
 #[cfg(feature = "vector-stores")]
+impl crate::runtime::de::WireEnum for DeleteVectorStoreFileResponseObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["vector_store.file.deleted"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "vector-stores")]
 impl<'de> ::serde::Deserialize<'de> for DeleteVectorStoreFileResponseObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["vector_store.file.deleted"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -1097,7 +1111,7 @@ impl<'de> ::serde::Deserialize<'de> for DeleteVectorStoreResponse {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
-                    2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
+                    2 => crate::runtime::de::put_nullable_enum(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -1167,14 +1181,21 @@ impl ::serde::Serialize for DeleteVectorStoreResponseObject {
     }
 }
 #[cfg(feature = "vector-stores")]
+impl crate::runtime::de::WireEnum for DeleteVectorStoreResponseObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["vector_store.deleted"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "vector-stores")]
 impl<'de> ::serde::Deserialize<'de> for DeleteVectorStoreResponseObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["vector_store.deleted"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -1246,14 +1267,21 @@ impl ::serde::Serialize for ListFilesInVectorStoreBatchFilter {
     }
 }
 #[cfg(feature = "vector-stores")]
+impl crate::runtime::de::WireEnum for ListFilesInVectorStoreBatchFilter {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["in_progress", "completed", "failed", "cancelled"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "vector-stores")]
 impl<'de> ::serde::Deserialize<'de> for ListFilesInVectorStoreBatchFilter {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["in_progress", "completed", "failed", "cancelled"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -1321,14 +1349,21 @@ impl ::serde::Serialize for ListFilesInVectorStoreBatchOrder {
     }
 }
 #[cfg(feature = "vector-stores")]
+impl crate::runtime::de::WireEnum for ListFilesInVectorStoreBatchOrder {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["asc", "desc"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "vector-stores")]
 impl<'de> ::serde::Deserialize<'de> for ListFilesInVectorStoreBatchOrder {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["asc", "desc"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -1404,14 +1439,21 @@ impl ::serde::Serialize for ListVectorStoreFilesFilter {
     }
 }
 #[cfg(feature = "vector-stores")]
+impl crate::runtime::de::WireEnum for ListVectorStoreFilesFilter {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["in_progress", "completed", "failed", "cancelled"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "vector-stores")]
 impl<'de> ::serde::Deserialize<'de> for ListVectorStoreFilesFilter {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["in_progress", "completed", "failed", "cancelled"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -1479,14 +1521,21 @@ impl ::serde::Serialize for ListVectorStoreFilesOrder {
     }
 }
 #[cfg(feature = "vector-stores")]
+impl crate::runtime::de::WireEnum for ListVectorStoreFilesOrder {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["asc", "desc"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "vector-stores")]
 impl<'de> ::serde::Deserialize<'de> for ListVectorStoreFilesOrder {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["asc", "desc"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -1648,14 +1697,21 @@ impl ::serde::Serialize for ListVectorStoresOrder {
     }
 }
 #[cfg(feature = "vector-stores")]
+impl crate::runtime::de::WireEnum for ListVectorStoresOrder {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["asc", "desc"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "vector-stores")]
 impl<'de> ::serde::Deserialize<'de> for ListVectorStoresOrder {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["asc", "desc"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -1811,7 +1867,7 @@ impl<'de> ::serde::Deserialize<'de> for OtherChunkingStrategyResponseParam {
             let mut v0 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -1877,14 +1933,21 @@ impl ::serde::Serialize for OtherChunkingStrategyResponseParamType {
     }
 }
 #[cfg(feature = "vector-stores")]
+impl crate::runtime::de::WireEnum for OtherChunkingStrategyResponseParamType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["other"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "vector-stores")]
 impl<'de> ::serde::Deserialize<'de> for OtherChunkingStrategyResponseParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["other"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -2074,7 +2137,7 @@ impl<'de> ::serde::Deserialize<'de> for StaticChunkingStrategyRequestParam {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -2186,14 +2249,21 @@ impl ::serde::Serialize for StaticChunkingStrategyRequestParamType {
     }
 }
 #[cfg(feature = "vector-stores")]
+impl crate::runtime::de::WireEnum for StaticChunkingStrategyRequestParamType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["static"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "vector-stores")]
 impl<'de> ::serde::Deserialize<'de> for StaticChunkingStrategyRequestParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["static"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -2268,7 +2338,7 @@ impl<'de> ::serde::Deserialize<'de> for StaticChunkingStrategyResponseParam {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -2337,14 +2407,21 @@ impl ::serde::Serialize for StaticChunkingStrategyResponseParamType {
     }
 }
 #[cfg(feature = "vector-stores")]
+impl crate::runtime::de::WireEnum for StaticChunkingStrategyResponseParamType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["static"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "vector-stores")]
 impl<'de> ::serde::Deserialize<'de> for StaticChunkingStrategyResponseParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["static"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -2666,7 +2743,7 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreExpirationAfter {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_int64(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -2776,14 +2853,21 @@ impl ::serde::Serialize for VectorStoreExpirationAfterAnchor {
     }
 }
 #[cfg(feature = "vector-stores")]
+impl crate::runtime::de::WireEnum for VectorStoreExpirationAfterAnchor {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["last_active_at"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "vector-stores")]
 impl<'de> ::serde::Deserialize<'de> for VectorStoreExpirationAfterAnchor {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["last_active_at"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -2875,7 +2959,7 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreFileBatchObject {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put(object, 4, &mut v4),
@@ -3049,14 +3133,21 @@ impl ::serde::Serialize for VectorStoreFileBatchObjectObject {
     }
 }
 #[cfg(feature = "vector-stores")]
+impl crate::runtime::de::WireEnum for VectorStoreFileBatchObjectObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["vector_store.files_batch"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "vector-stores")]
 impl<'de> ::serde::Deserialize<'de> for VectorStoreFileBatchObjectObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["vector_store.files_batch"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -3128,14 +3219,21 @@ impl ::serde::Serialize for VectorStoreFileBatchObjectStatus {
     }
 }
 #[cfg(feature = "vector-stores")]
+impl crate::runtime::de::WireEnum for VectorStoreFileBatchObjectStatus {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["in_progress", "completed", "cancelled", "failed"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "vector-stores")]
 impl<'de> ::serde::Deserialize<'de> for VectorStoreFileBatchObjectStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["in_progress", "completed", "cancelled", "failed"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -3200,7 +3298,7 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreFileContentResponse {
             let mut v3 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_array(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
@@ -3344,14 +3442,21 @@ impl ::serde::Serialize for VectorStoreFileContentResponseObject {
     }
 }
 #[cfg(feature = "vector-stores")]
+impl crate::runtime::de::WireEnum for VectorStoreFileContentResponseObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["vector_store.file_content.page"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "vector-stores")]
 impl<'de> ::serde::Deserialize<'de> for VectorStoreFileContentResponseObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["vector_store.file_content.page"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -3456,7 +3561,7 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreFileObject {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_int64(object, 3, &mut v3),
                     4 => crate::runtime::de::put_nullable_string(object, 4, &mut v4),
@@ -3621,14 +3726,21 @@ impl ::serde::Serialize for VectorStoreFileObjectCode {
     }
 }
 #[cfg(feature = "vector-stores")]
+impl crate::runtime::de::WireEnum for VectorStoreFileObjectCode {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["server_error", "unsupported_file", "invalid_file"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "vector-stores")]
 impl<'de> ::serde::Deserialize<'de> for VectorStoreFileObjectCode {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["server_error", "unsupported_file", "invalid_file"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -3754,14 +3866,21 @@ impl ::serde::Serialize for VectorStoreFileObjectObject {
     }
 }
 #[cfg(feature = "vector-stores")]
+impl crate::runtime::de::WireEnum for VectorStoreFileObjectObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["vector_store.file"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "vector-stores")]
 impl<'de> ::serde::Deserialize<'de> for VectorStoreFileObjectObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["vector_store.file"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -3833,14 +3952,21 @@ impl ::serde::Serialize for VectorStoreFileObjectStatus {
     }
 }
 #[cfg(feature = "vector-stores")]
+impl crate::runtime::de::WireEnum for VectorStoreFileObjectStatus {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["in_progress", "completed", "cancelled", "failed"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "vector-stores")]
 impl<'de> ::serde::Deserialize<'de> for VectorStoreFileObjectStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["in_progress", "completed", "cancelled", "failed"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -3943,7 +4069,7 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreObject {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put_int64(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
                     4 => crate::runtime::de::put_int64(object, 4, &mut v4),
@@ -4130,14 +4256,21 @@ impl ::serde::Serialize for VectorStoreObjectObject {
     }
 }
 #[cfg(feature = "vector-stores")]
+impl crate::runtime::de::WireEnum for VectorStoreObjectObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["vector_store"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "vector-stores")]
 impl<'de> ::serde::Deserialize<'de> for VectorStoreObjectObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["vector_store"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -4205,14 +4338,21 @@ impl ::serde::Serialize for VectorStoreObjectStatus {
     }
 }
 #[cfg(feature = "vector-stores")]
+impl crate::runtime::de::WireEnum for VectorStoreObjectStatus {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["expired", "in_progress", "completed"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "vector-stores")]
 impl<'de> ::serde::Deserialize<'de> for VectorStoreObjectStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["expired", "in_progress", "completed"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -4663,14 +4803,21 @@ impl ::serde::Serialize for VectorStoreSearchRequestRanker {
     }
 }
 #[cfg(feature = "vector-stores")]
+impl crate::runtime::de::WireEnum for VectorStoreSearchRequestRanker {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["none", "auto", "default-2024-11-15"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "vector-stores")]
 impl<'de> ::serde::Deserialize<'de> for VectorStoreSearchRequestRanker {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["none", "auto", "default-2024-11-15"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -4738,7 +4885,7 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreSearchRequestRankingOptions {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -4867,7 +5014,7 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreSearchResultContentObject {
             let mut v1 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     _ => ::std::result::Result::Ok(()),
                 };
@@ -4936,14 +5083,21 @@ impl ::serde::Serialize for VectorStoreSearchResultContentObjectType {
     }
 }
 #[cfg(feature = "vector-stores")]
+impl crate::runtime::de::WireEnum for VectorStoreSearchResultContentObjectType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["text"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "vector-stores")]
 impl<'de> ::serde::Deserialize<'de> for VectorStoreSearchResultContentObjectType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["text"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -5112,7 +5266,7 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreSearchResultsPage {
             let mut v4 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_array(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_array(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
@@ -5189,14 +5343,21 @@ impl ::serde::Serialize for VectorStoreSearchResultsPageObject {
     }
 }
 #[cfg(feature = "vector-stores")]
+impl crate::runtime::de::WireEnum for VectorStoreSearchResultsPageObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["vector_store.search_results.page"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "vector-stores")]
 impl<'de> ::serde::Deserialize<'de> for VectorStoreSearchResultsPageObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["vector_store.search_results.page"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "vector-stores")]

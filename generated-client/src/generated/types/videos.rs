@@ -526,8 +526,8 @@ impl<'de> ::serde::Deserialize<'de> for CreateVideoJsonBody {
                     0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
-                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
-                    4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
+                    3 => crate::runtime::de::put_nullable_enum(object, 3, &mut v3),
+                    4 => crate::runtime::de::put_nullable_enum(object, 4, &mut v4),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -841,7 +841,7 @@ impl<'de> ::serde::Deserialize<'de> for DeletedVideoResource {
             let mut v2 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     _ => ::std::result::Result::Ok(()),
@@ -913,14 +913,21 @@ impl ::serde::Serialize for DeletedVideoResourceObject {
     }
 }
 #[cfg(feature = "videos")]
+impl crate::runtime::de::WireEnum for DeletedVideoResourceObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["video.deleted"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "videos")]
 impl<'de> ::serde::Deserialize<'de> for DeletedVideoResourceObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["video.deleted"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "videos")]
@@ -1267,14 +1274,21 @@ impl ::serde::Serialize for VideoContentVariant {
     }
 }
 #[cfg(feature = "videos")]
+impl crate::runtime::de::WireEnum for VideoContentVariant {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["video", "thumbnail", "spritesheet"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "videos")]
 impl<'de> ::serde::Deserialize<'de> for VideoContentVariant {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["video", "thumbnail", "spritesheet"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "videos")]
@@ -1351,7 +1365,7 @@ impl<'de> ::serde::Deserialize<'de> for VideoListResource {
             let mut v4 = ::std::option::Option::None;
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
-                    0 => crate::runtime::de::put_nullable(object, 0, &mut v0),
+                    0 => crate::runtime::de::put_nullable_enum(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_array(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable_string(object, 2, &mut v2),
                     3 => crate::runtime::de::put_nullable_string(object, 3, &mut v3),
@@ -1427,14 +1441,21 @@ impl ::serde::Serialize for VideoListResourceObject {
     }
 }
 #[cfg(feature = "videos")]
+impl crate::runtime::de::WireEnum for VideoListResourceObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["list"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "videos")]
 impl<'de> ::serde::Deserialize<'de> for VideoListResourceObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["list"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "videos")]
@@ -1744,7 +1765,7 @@ impl<'de> ::serde::Deserialize<'de> for VideoResource {
             while let ::std::option::Option::Some(index) = object.next_field()? {
                 let read = match index {
                     0 => crate::runtime::de::put_nullable_string(object, 0, &mut v0),
-                    1 => crate::runtime::de::put_nullable(object, 1, &mut v1),
+                    1 => crate::runtime::de::put_nullable_enum(object, 1, &mut v1),
                     2 => crate::runtime::de::put(object, 2, &mut v2),
                     3 => crate::runtime::de::put(object, 3, &mut v3),
                     4 => crate::runtime::de::put_int64(object, 4, &mut v4),
@@ -1842,14 +1863,21 @@ impl ::serde::Serialize for VideoResourceObject {
     }
 }
 #[cfg(feature = "videos")]
+impl crate::runtime::de::WireEnum for VideoResourceObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["video"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "videos")]
 impl<'de> ::serde::Deserialize<'de> for VideoResourceObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["video"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "videos")]
@@ -1917,14 +1945,21 @@ impl ::serde::Serialize for VideoSeconds {
     }
 }
 #[cfg(feature = "videos")]
+impl crate::runtime::de::WireEnum for VideoSeconds {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["4", "8", "12"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "videos")]
 impl<'de> ::serde::Deserialize<'de> for VideoSeconds {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["4", "8", "12"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "videos")]
@@ -2000,14 +2035,21 @@ impl ::serde::Serialize for VideoSize {
     }
 }
 #[cfg(feature = "videos")]
+impl crate::runtime::de::WireEnum for VideoSize {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["720x1280", "1280x720", "1024x1792", "1792x1024"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "videos")]
 impl<'de> ::serde::Deserialize<'de> for VideoSize {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["720x1280", "1280x720", "1024x1792", "1792x1024"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "videos")]
@@ -2083,13 +2125,20 @@ impl ::serde::Serialize for VideoStatus {
     }
 }
 #[cfg(feature = "videos")]
+impl crate::runtime::de::WireEnum for VideoStatus {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["queued", "in_progress", "completed", "failed"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "videos")]
 impl<'de> ::serde::Deserialize<'de> for VideoStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["queued", "in_progress", "completed", "failed"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }

@@ -68,8 +68,8 @@ impl<'de> ::serde::Deserialize<'de> for WebhookBatchCancelled {
                     0 => crate::runtime::de::put_int64(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
-                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
-                    4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
+                    3 => crate::runtime::de::put_nullable_enum(object, 3, &mut v3),
+                    4 => crate::runtime::de::put_nullable_enum(object, 4, &mut v4),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -206,14 +206,21 @@ impl ::serde::Serialize for WebhookBatchCancelledObject {
     }
 }
 #[cfg(feature = "webhooks")]
+impl crate::runtime::de::WireEnum for WebhookBatchCancelledObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["event"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for WebhookBatchCancelledObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["event"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "webhooks")]
@@ -273,14 +280,21 @@ impl ::serde::Serialize for WebhookBatchCancelledType {
     }
 }
 #[cfg(feature = "webhooks")]
+impl crate::runtime::de::WireEnum for WebhookBatchCancelledType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["batch.cancelled"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for WebhookBatchCancelledType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["batch.cancelled"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "webhooks")]
@@ -356,8 +370,8 @@ impl<'de> ::serde::Deserialize<'de> for WebhookBatchCompleted {
                     0 => crate::runtime::de::put_int64(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
-                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
-                    4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
+                    3 => crate::runtime::de::put_nullable_enum(object, 3, &mut v3),
+                    4 => crate::runtime::de::put_nullable_enum(object, 4, &mut v4),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -494,14 +508,21 @@ impl ::serde::Serialize for WebhookBatchCompletedObject {
     }
 }
 #[cfg(feature = "webhooks")]
+impl crate::runtime::de::WireEnum for WebhookBatchCompletedObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["event"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for WebhookBatchCompletedObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["event"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "webhooks")]
@@ -561,14 +582,21 @@ impl ::serde::Serialize for WebhookBatchCompletedType {
     }
 }
 #[cfg(feature = "webhooks")]
+impl crate::runtime::de::WireEnum for WebhookBatchCompletedType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["batch.completed"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for WebhookBatchCompletedType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["batch.completed"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "webhooks")]
@@ -644,8 +672,8 @@ impl<'de> ::serde::Deserialize<'de> for WebhookBatchExpired {
                     0 => crate::runtime::de::put_int64(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
-                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
-                    4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
+                    3 => crate::runtime::de::put_nullable_enum(object, 3, &mut v3),
+                    4 => crate::runtime::de::put_nullable_enum(object, 4, &mut v4),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -782,14 +810,21 @@ impl ::serde::Serialize for WebhookBatchExpiredObject {
     }
 }
 #[cfg(feature = "webhooks")]
+impl crate::runtime::de::WireEnum for WebhookBatchExpiredObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["event"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for WebhookBatchExpiredObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["event"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "webhooks")]
@@ -849,14 +884,21 @@ impl ::serde::Serialize for WebhookBatchExpiredType {
     }
 }
 #[cfg(feature = "webhooks")]
+impl crate::runtime::de::WireEnum for WebhookBatchExpiredType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["batch.expired"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for WebhookBatchExpiredType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["batch.expired"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "webhooks")]
@@ -932,8 +974,8 @@ impl<'de> ::serde::Deserialize<'de> for WebhookBatchFailed {
                     0 => crate::runtime::de::put_int64(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
-                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
-                    4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
+                    3 => crate::runtime::de::put_nullable_enum(object, 3, &mut v3),
+                    4 => crate::runtime::de::put_nullable_enum(object, 4, &mut v4),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -1067,14 +1109,21 @@ impl ::serde::Serialize for WebhookBatchFailedObject {
     }
 }
 #[cfg(feature = "webhooks")]
+impl crate::runtime::de::WireEnum for WebhookBatchFailedObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["event"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for WebhookBatchFailedObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["event"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "webhooks")]
@@ -1134,14 +1183,21 @@ impl ::serde::Serialize for WebhookBatchFailedType {
     }
 }
 #[cfg(feature = "webhooks")]
+impl crate::runtime::de::WireEnum for WebhookBatchFailedType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["batch.failed"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for WebhookBatchFailedType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["batch.failed"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "webhooks")]
@@ -1217,8 +1273,8 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvalRunCanceled {
                     0 => crate::runtime::de::put_int64(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
-                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
-                    4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
+                    3 => crate::runtime::de::put_nullable_enum(object, 3, &mut v3),
+                    4 => crate::runtime::de::put_nullable_enum(object, 4, &mut v4),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -1355,14 +1411,21 @@ impl ::serde::Serialize for WebhookEvalRunCanceledObject {
     }
 }
 #[cfg(feature = "webhooks")]
+impl crate::runtime::de::WireEnum for WebhookEvalRunCanceledObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["event"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for WebhookEvalRunCanceledObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["event"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "webhooks")]
@@ -1422,14 +1485,21 @@ impl ::serde::Serialize for WebhookEvalRunCanceledType {
     }
 }
 #[cfg(feature = "webhooks")]
+impl crate::runtime::de::WireEnum for WebhookEvalRunCanceledType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["eval.run.canceled"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for WebhookEvalRunCanceledType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["eval.run.canceled"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "webhooks")]
@@ -1505,8 +1575,8 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvalRunFailed {
                     0 => crate::runtime::de::put_int64(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
-                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
-                    4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
+                    3 => crate::runtime::de::put_nullable_enum(object, 3, &mut v3),
+                    4 => crate::runtime::de::put_nullable_enum(object, 4, &mut v4),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -1643,14 +1713,21 @@ impl ::serde::Serialize for WebhookEvalRunFailedObject {
     }
 }
 #[cfg(feature = "webhooks")]
+impl crate::runtime::de::WireEnum for WebhookEvalRunFailedObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["event"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for WebhookEvalRunFailedObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["event"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "webhooks")]
@@ -1710,14 +1787,21 @@ impl ::serde::Serialize for WebhookEvalRunFailedType {
     }
 }
 #[cfg(feature = "webhooks")]
+impl crate::runtime::de::WireEnum for WebhookEvalRunFailedType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["eval.run.failed"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for WebhookEvalRunFailedType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["eval.run.failed"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "webhooks")]
@@ -1796,8 +1880,8 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvalRunSucceeded {
                     0 => crate::runtime::de::put_int64(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
-                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
-                    4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
+                    3 => crate::runtime::de::put_nullable_enum(object, 3, &mut v3),
+                    4 => crate::runtime::de::put_nullable_enum(object, 4, &mut v4),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -1934,14 +2018,21 @@ impl ::serde::Serialize for WebhookEvalRunSucceededObject {
     }
 }
 #[cfg(feature = "webhooks")]
+impl crate::runtime::de::WireEnum for WebhookEvalRunSucceededObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["event"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for WebhookEvalRunSucceededObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["event"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "webhooks")]
@@ -2001,14 +2092,21 @@ impl ::serde::Serialize for WebhookEvalRunSucceededType {
     }
 }
 #[cfg(feature = "webhooks")]
+impl crate::runtime::de::WireEnum for WebhookEvalRunSucceededType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["eval.run.succeeded"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for WebhookEvalRunSucceededType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["eval.run.succeeded"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "webhooks")]
@@ -2361,8 +2459,8 @@ impl<'de> ::serde::Deserialize<'de> for WebhookFineTuningJobCancelled {
                     0 => crate::runtime::de::put_int64(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
-                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
-                    4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
+                    3 => crate::runtime::de::put_nullable_enum(object, 3, &mut v3),
+                    4 => crate::runtime::de::put_nullable_enum(object, 4, &mut v4),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -2499,14 +2597,21 @@ impl ::serde::Serialize for WebhookFineTuningJobCancelledObject {
     }
 }
 #[cfg(feature = "webhooks")]
+impl crate::runtime::de::WireEnum for WebhookFineTuningJobCancelledObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["event"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for WebhookFineTuningJobCancelledObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["event"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "webhooks")]
@@ -2566,14 +2671,21 @@ impl ::serde::Serialize for WebhookFineTuningJobCancelledType {
     }
 }
 #[cfg(feature = "webhooks")]
+impl crate::runtime::de::WireEnum for WebhookFineTuningJobCancelledType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["fine_tuning.job.cancelled"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for WebhookFineTuningJobCancelledType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["fine_tuning.job.cancelled"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "webhooks")]
@@ -2652,8 +2764,8 @@ impl<'de> ::serde::Deserialize<'de> for WebhookFineTuningJobFailed {
                     0 => crate::runtime::de::put_int64(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
-                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
-                    4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
+                    3 => crate::runtime::de::put_nullable_enum(object, 3, &mut v3),
+                    4 => crate::runtime::de::put_nullable_enum(object, 4, &mut v4),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -2790,14 +2902,21 @@ impl ::serde::Serialize for WebhookFineTuningJobFailedObject {
     }
 }
 #[cfg(feature = "webhooks")]
+impl crate::runtime::de::WireEnum for WebhookFineTuningJobFailedObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["event"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for WebhookFineTuningJobFailedObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["event"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "webhooks")]
@@ -2857,14 +2976,21 @@ impl ::serde::Serialize for WebhookFineTuningJobFailedType {
     }
 }
 #[cfg(feature = "webhooks")]
+impl crate::runtime::de::WireEnum for WebhookFineTuningJobFailedType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["fine_tuning.job.failed"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for WebhookFineTuningJobFailedType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["fine_tuning.job.failed"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "webhooks")]
@@ -2943,8 +3069,8 @@ impl<'de> ::serde::Deserialize<'de> for WebhookFineTuningJobSucceeded {
                     0 => crate::runtime::de::put_int64(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
-                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
-                    4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
+                    3 => crate::runtime::de::put_nullable_enum(object, 3, &mut v3),
+                    4 => crate::runtime::de::put_nullable_enum(object, 4, &mut v4),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -3081,14 +3207,21 @@ impl ::serde::Serialize for WebhookFineTuningJobSucceededObject {
     }
 }
 #[cfg(feature = "webhooks")]
+impl crate::runtime::de::WireEnum for WebhookFineTuningJobSucceededObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["event"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for WebhookFineTuningJobSucceededObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["event"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "webhooks")]
@@ -3148,14 +3281,21 @@ impl ::serde::Serialize for WebhookFineTuningJobSucceededType {
     }
 }
 #[cfg(feature = "webhooks")]
+impl crate::runtime::de::WireEnum for WebhookFineTuningJobSucceededType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["fine_tuning.job.succeeded"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for WebhookFineTuningJobSucceededType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["fine_tuning.job.succeeded"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "webhooks")]
@@ -3234,8 +3374,8 @@ impl<'de> ::serde::Deserialize<'de> for WebhookLiveCallIncoming {
                     0 => crate::runtime::de::put_int64(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
-                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
-                    4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
+                    3 => crate::runtime::de::put_nullable_enum(object, 3, &mut v3),
+                    4 => crate::runtime::de::put_nullable_enum(object, 4, &mut v4),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -3381,14 +3521,21 @@ impl ::serde::Serialize for WebhookLiveCallIncomingObject {
     }
 }
 #[cfg(feature = "webhooks")]
+impl crate::runtime::de::WireEnum for WebhookLiveCallIncomingObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["event"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for WebhookLiveCallIncomingObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["event"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "webhooks")]
@@ -3521,14 +3668,21 @@ impl ::serde::Serialize for WebhookLiveCallIncomingType {
     }
 }
 #[cfg(feature = "webhooks")]
+impl crate::runtime::de::WireEnum for WebhookLiveCallIncomingType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["live.call.incoming"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for WebhookLiveCallIncomingType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["live.call.incoming"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "webhooks")]
@@ -3607,8 +3761,8 @@ impl<'de> ::serde::Deserialize<'de> for WebhookRealtimeCallIncoming {
                     0 => crate::runtime::de::put_int64(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
-                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
-                    4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
+                    3 => crate::runtime::de::put_nullable_enum(object, 3, &mut v3),
+                    4 => crate::runtime::de::put_nullable_enum(object, 4, &mut v4),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -3754,14 +3908,21 @@ impl ::serde::Serialize for WebhookRealtimeCallIncomingObject {
     }
 }
 #[cfg(feature = "webhooks")]
+impl crate::runtime::de::WireEnum for WebhookRealtimeCallIncomingObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["event"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for WebhookRealtimeCallIncomingObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["event"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "webhooks")]
@@ -3894,14 +4055,21 @@ impl ::serde::Serialize for WebhookRealtimeCallIncomingType {
     }
 }
 #[cfg(feature = "webhooks")]
+impl crate::runtime::de::WireEnum for WebhookRealtimeCallIncomingType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["realtime.call.incoming"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for WebhookRealtimeCallIncomingType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["realtime.call.incoming"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "webhooks")]
@@ -3980,8 +4148,8 @@ impl<'de> ::serde::Deserialize<'de> for WebhookResponseCancelled {
                     0 => crate::runtime::de::put_int64(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
-                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
-                    4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
+                    3 => crate::runtime::de::put_nullable_enum(object, 3, &mut v3),
+                    4 => crate::runtime::de::put_nullable_enum(object, 4, &mut v4),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -4118,14 +4286,21 @@ impl ::serde::Serialize for WebhookResponseCancelledObject {
     }
 }
 #[cfg(feature = "webhooks")]
+impl crate::runtime::de::WireEnum for WebhookResponseCancelledObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["event"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for WebhookResponseCancelledObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["event"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "webhooks")]
@@ -4185,14 +4360,21 @@ impl ::serde::Serialize for WebhookResponseCancelledType {
     }
 }
 #[cfg(feature = "webhooks")]
+impl crate::runtime::de::WireEnum for WebhookResponseCancelledType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.cancelled"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for WebhookResponseCancelledType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.cancelled"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "webhooks")]
@@ -4271,8 +4453,8 @@ impl<'de> ::serde::Deserialize<'de> for WebhookResponseCompleted {
                     0 => crate::runtime::de::put_int64(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
-                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
-                    4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
+                    3 => crate::runtime::de::put_nullable_enum(object, 3, &mut v3),
+                    4 => crate::runtime::de::put_nullable_enum(object, 4, &mut v4),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -4409,14 +4591,21 @@ impl ::serde::Serialize for WebhookResponseCompletedObject {
     }
 }
 #[cfg(feature = "webhooks")]
+impl crate::runtime::de::WireEnum for WebhookResponseCompletedObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["event"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for WebhookResponseCompletedObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["event"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "webhooks")]
@@ -4476,14 +4665,21 @@ impl ::serde::Serialize for WebhookResponseCompletedType {
     }
 }
 #[cfg(feature = "webhooks")]
+impl crate::runtime::de::WireEnum for WebhookResponseCompletedType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.completed"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for WebhookResponseCompletedType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.completed"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "webhooks")]
@@ -4559,8 +4755,8 @@ impl<'de> ::serde::Deserialize<'de> for WebhookResponseFailed {
                     0 => crate::runtime::de::put_int64(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
-                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
-                    4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
+                    3 => crate::runtime::de::put_nullable_enum(object, 3, &mut v3),
+                    4 => crate::runtime::de::put_nullable_enum(object, 4, &mut v4),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -4697,14 +4893,21 @@ impl ::serde::Serialize for WebhookResponseFailedObject {
     }
 }
 #[cfg(feature = "webhooks")]
+impl crate::runtime::de::WireEnum for WebhookResponseFailedObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["event"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for WebhookResponseFailedObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["event"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "webhooks")]
@@ -4764,14 +4967,21 @@ impl ::serde::Serialize for WebhookResponseFailedType {
     }
 }
 #[cfg(feature = "webhooks")]
+impl crate::runtime::de::WireEnum for WebhookResponseFailedType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.failed"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for WebhookResponseFailedType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.failed"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "webhooks")]
@@ -4850,8 +5060,8 @@ impl<'de> ::serde::Deserialize<'de> for WebhookResponseIncomplete {
                     0 => crate::runtime::de::put_int64(object, 0, &mut v0),
                     1 => crate::runtime::de::put_nullable_string(object, 1, &mut v1),
                     2 => crate::runtime::de::put_nullable(object, 2, &mut v2),
-                    3 => crate::runtime::de::put_nullable(object, 3, &mut v3),
-                    4 => crate::runtime::de::put_nullable(object, 4, &mut v4),
+                    3 => crate::runtime::de::put_nullable_enum(object, 3, &mut v3),
+                    4 => crate::runtime::de::put_nullable_enum(object, 4, &mut v4),
                     _ => ::std::result::Result::Ok(()),
                 };
                 read?;
@@ -4988,14 +5198,21 @@ impl ::serde::Serialize for WebhookResponseIncompleteObject {
     }
 }
 #[cfg(feature = "webhooks")]
+impl crate::runtime::de::WireEnum for WebhookResponseIncompleteObject {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["event"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for WebhookResponseIncompleteObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["event"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "webhooks")]
@@ -5055,14 +5272,21 @@ impl ::serde::Serialize for WebhookResponseIncompleteType {
     }
 }
 #[cfg(feature = "webhooks")]
+impl crate::runtime::de::WireEnum for WebhookResponseIncompleteType {
+    #[inline]
+    fn wire_values() -> &'static crate::runtime::de::EnumValues {
+        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
+            &["response.incomplete"],
+        );
+        &VALUES
+    }
+}
+#[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for WebhookResponseIncompleteType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        static VALUES: crate::runtime::de::EnumValues = crate::runtime::de::EnumValues::new(
-            &["response.incomplete"],
-        );
-        crate::runtime::de::read_enum(deserializer, &VALUES)
+        crate::runtime::de::read_enum(deserializer)
     }
 }
 #[cfg(feature = "webhooks")]

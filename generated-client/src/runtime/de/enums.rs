@@ -40,16 +40,36 @@ impl EnumValues {
     }
 }
 
+/// A generated string enum: its table of known wire values, which both its
+/// `Deserialize` impl ([`read_enum`]) and the fields that hold it
+/// ([`put_nullable_enum`](super::put_nullable_enum)) match a value against.
+pub trait WireEnum: for<'a> From<&'a str> {
+    /// The known wire values (a `static` of the generated impl).
+    fn wire_values() -> &'static EnumValues;
+}
+
+/// The known value of `T` the JSON string at the start of `text` is
+/// written as, reported read (prefix mode); `None` for anything else, which
+/// is then read as [`read_enum`] reads it.
+#[inline]
+pub(super) fn known_at<T: WireEnum>(text: &str) -> Option<T> {
+    let known = T::wire_values().find_quoted(text)?;
+    report(text, known.len() + 2);
+    Some(T::from(known))
+}
+
 /// Reads a string enum: any string, the values it does not know included
 /// (its `From<&str>` keeps those). From the client's own deserializer, a
-/// known value written without escapes is matched by its bytes in `values`;
-/// any other value, and any other deserializer, is read as a string.
-pub fn read_enum<'de, D, T>(deserializer: D, values: &'static EnumValues) -> Result<T, D::Error>
+/// known value written without escapes is matched by its bytes in the
+/// enum's table ([`WireEnum::wire_values`]); any other value, and any other
+/// deserializer, is read as a string.
+pub fn read_enum<'de, D, T>(deserializer: D) -> Result<T, D::Error>
 where
     D: serde::Deserializer<'de>,
-    T: for<'a> From<&'a str>,
+    T: WireEnum,
 {
-    let value = deserializer.deserialize_newtype_struct(RAW_TOKEN, EnumVisitor(values))?;
+    let visitor = EnumVisitor(T::wire_values());
+    let value = deserializer.deserialize_newtype_struct(RAW_TOKEN, visitor)?;
     Ok(T::from(value.as_str()))
 }
 
@@ -124,9 +144,15 @@ mod tests {
         }
     }
 
+    impl WireEnum for Wire {
+        fn wire_values() -> &'static EnumValues {
+            &VALUES
+        }
+    }
+
     impl<'de> serde::Deserialize<'de> for Wire {
         fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            read_enum(deserializer, &VALUES)
+            read_enum(deserializer)
         }
     }
 

@@ -1066,3 +1066,102 @@ fn string_fields_read_as_put_nullable_reads_them() {
     );
     assert_eq!(text::SCANS_PAST.with(|n| n.get()), 0);
 }
+
+/// A string enum as the generated ones are: known values, a catch-all, a
+/// table, read by `read_enum`; it counts the times serde asks it to decode.
+#[derive(Debug, Clone, PartialEq)]
+enum Tier {
+    Auto,
+    Default,
+    Other(String),
+}
+
+thread_local! {
+    static TIER_DECODES: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+impl From<&str> for Tier {
+    fn from(value: &str) -> Self {
+        match value {
+            "auto" => Tier::Auto,
+            "default" => Tier::Default,
+            other => Tier::Other(other.to_owned()),
+        }
+    }
+}
+
+impl WireEnum for Tier {
+    fn wire_values() -> &'static EnumValues {
+        static VALUES: EnumValues = EnumValues::new(&["auto", "default"]);
+        &VALUES
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Tier {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        TIER_DECODES.with(|n| n.set(n.get() + 1));
+        read_enum(deserializer)
+    }
+}
+
+/// A string enum field read by `put_nullable_enum` gets what `put_nullable`
+/// gives it, from text and from a `Value`: known and unknown values, `null`
+/// as nothing, the same errors; a known value written plainly is matched in
+/// the enum's table without serde decoding it, and is not scanned again.
+#[test]
+fn enum_fields_read_as_put_nullable_reads_them() {
+    let read = |o: &mut Object, fast: bool| -> Result<_, String> {
+        let mut got = Vec::new();
+        while let Some(index) = o.next_field().map_err(|e| e.to_string())? {
+            let mut slot: Option<Tier> = None;
+            match (index, fast) {
+                (0, true) => put_nullable_enum(o, 0, &mut slot),
+                _ => put_nullable(o, index, &mut slot),
+            }
+            .map_err(|e| e.to_string())?;
+            got.push((index, slot));
+        }
+        Ok(got)
+    };
+    let texts = [
+        r#"{"s":"auto","t":"default"}"#,
+        r#"{"s":"default","t":"x"}"#,
+        r#"{"s":"autos","t":"x"}"#,
+        r#"{"s":"aut","t":"x"}"#,
+        r#"{"s":"","t":"x"}"#,
+        r#"{"s":"\u0061uto","t":"x"}"#,
+        r#"{"s" : "auto" ,"t":"x"}"#,
+        r#"{"s":null,"t":"x"}"#,
+        r#"{"s":1,"t":"x"}"#,
+        r#"{"s":["auto"],"t":"x"}"#,
+        r#"{"s":"auto"x,"t":"x"}"#,
+        r#"{"s":"auto"#,
+    ];
+    for text in texts {
+        let expected = read(&mut text_obj(text, &["s", "t"]), false);
+        assert_eq!(
+            read(&mut text_obj(text, &["s", "t"]), true),
+            expected,
+            "{text}"
+        );
+        if let Ok(value) = serde_json::from_str::<Value>(text) {
+            let expected = read(&mut obj(value.clone(), &["s", "t"]), false);
+            assert_eq!(read(&mut obj(value, &["s", "t"]), true), expected, "{text}");
+        }
+    }
+    // Known values written plainly: no decode through serde, no scan past.
+    TIER_DECODES.with(|n| n.set(0));
+    text::SCANS_PAST.with(|n| n.set(0));
+    let mut o = text_obj(r#"{"s":"default","t":null}"#, &["s", "t"]);
+    assert_eq!(
+        read(&mut o, true).unwrap(),
+        [(0, Some(Tier::Default)), (1, None)]
+    );
+    assert_eq!(TIER_DECODES.with(|n| n.get()), 0);
+    assert_eq!(text::SCANS_PAST.with(|n| n.get()), 0);
+    // Anything else is decoded as the enum's own impl decodes it.
+    let mut o = text_obj(r#"{"s":"new tier","t":null}"#, &["s", "t"]);
+    let got = read(&mut o, true).unwrap();
+    assert_eq!(got[0], (0, Some(Tier::Other("new tier".to_owned()))));
+    assert_eq!(TIER_DECODES.with(|n| n.get()), 1);
+}
