@@ -368,14 +368,12 @@ async fn pump<E: DeserializeOwned>(mut decoder: Decoder<E>, sender: mpsc::Sender
         // an allocation from the arena and a sweep of its free lists per
         // event.
         room = events.len().next_power_of_two().min(BATCH);
-        // And room for the text this one held, rounded up as the events
-        // are: grown from nothing, a batch of 64 chat chunks (17 KB) was
-        // reallocated and copied eight times (callgrind, 2026-12-02: 206
-        // instructions an event).
-        text_room = events
-            .text_len()
-            .next_power_of_two()
-            .min(BATCH_BYTES as usize);
+        // And room for the text this one held and a quarter more (events
+        // differ in length by their content): grown from nothing, a batch
+        // of 64 chat chunks (17 KB) was reallocated and copied eight times
+        // (callgrind, 2026-12-02: 206 instructions an event).
+        let text = events.text_len();
+        text_room = (text + text / 4).min(BATCH_BYTES as usize);
         // One event at a time is a stream slower than its reader (a model's
         // tokens): its event is converted here, on the thread that just
         // read it. The caller, woken once per event, would convert it
@@ -493,6 +491,8 @@ mod tests {
         sizes: Vec<usize>,
         /// The room each batch's items were given.
         rooms: Vec<usize>,
+        /// How many times each batch's text grew past the room it was given.
+        grew: Vec<usize>,
         /// How often the body was polled.
         polls: usize,
     }
@@ -527,15 +527,16 @@ mod tests {
         };
         let decoder = value_decoder(reqwest::Body::wrap_stream(body));
         let rules = decoder.rules().clone();
-        let (sizes, rooms) = runtime.block_on(async {
+        let (sizes, rooms, grew) = runtime.block_on(async {
             let (sender, mut batches) = mpsc::channel(room);
             let task = tokio::spawn(pump(decoder, sender));
-            let (mut sizes, mut rooms, mut n) = (Vec::new(), Vec::new(), 0);
+            let (mut sizes, mut rooms, mut grew, mut n) = (Vec::new(), Vec::new(), Vec::new(), 0);
             while let Some(mut batch) = batches.recv().await {
                 // The items the batch's events convert to (the end marker
                 // converts to none).
                 let mut items = 0;
                 rooms.push(batch.events.capacity());
+                grew.push(batch.events.grew());
                 let last = batch.last;
                 while let Some((item, _)) = batch.next_event(&rules) {
                     let Some(item) = item else { continue };
@@ -552,11 +553,12 @@ mod tests {
             }
             task.await.unwrap();
             feeder.await.unwrap();
-            (sizes, rooms)
+            (sizes, rooms, grew)
         });
         Sent {
             sizes,
             rooms,
+            grew,
             polls: polls.load(Ordering::Relaxed),
         }
     }
@@ -581,6 +583,7 @@ mod tests {
             sizes,
             rooms,
             polls,
+            ..
         } = scripted_batches(paced, 1);
         assert_eq!(sizes.iter().sum::<usize>(), events, "{sizes:?}");
         assert!(sizes.iter().all(|&n| n <= 1), "{sizes:?}");
@@ -605,13 +608,24 @@ mod tests {
         // A reader that takes a batch only when the task waits to send the
         // next: meanwhile the feeder runs, so the next batch's first event is
         // there at once, and the turns come back with the next batch.
-        let Sent { sizes, rooms, .. } = scripted_batches(events.clone(), 1);
+        let Sent {
+            sizes, rooms, grew, ..
+        } = scripted_batches(events.clone(), 1);
         assert_eq!(sizes.iter().sum::<usize>(), 1010, "{sizes:?}");
         assert!(sizes.len() <= 10 + 3 + fast_batches, "{sizes:?}");
         // The full batches got the room they needed, and no more.
         let full = sizes.iter().zip(&rooms).filter(|(&n, _)| n == BATCH);
         assert!(full.clone().count() >= fast_batches - 2, "{sizes:?}");
         assert!(full.clone().all(|(_, &room)| room == BATCH), "{rooms:?}");
+        // And room for their text: a full batch after a full one held its
+        // text without growing (the events' numbers get a digit longer, an
+        // eighth of their text, within the quarter more it is given).
+        let after_full = sizes.windows(2).zip(&grew[1..]);
+        let regrown: Vec<_> = after_full
+            .filter(|(pair, _)| pair == &[BATCH, BATCH])
+            .collect();
+        assert!(regrown.len() >= fast_batches - 3, "{sizes:?}");
+        assert!(regrown.iter().all(|(_, &n)| n == 0), "{grew:?}");
         // Room for every batch: sending never waits and no event is there at
         // once; the probe, one batch in `PROBE_EVERY`, brings the turns back.
         let Sent { sizes, .. } = scripted_batches(events, 10_000);
