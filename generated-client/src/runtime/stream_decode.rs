@@ -295,8 +295,9 @@ impl RawEvents {
 
 /// What a step of [`Decoder::poll_raw`] did.
 pub(crate) enum RawStep<E> {
-    /// It read one event or more into the batch.
-    Read,
+    /// It read one event or more into the batch; `ended`: the last of them
+    /// ends the stream by what it is, and nothing more is read.
+    Read { ended: bool },
     /// The stream ended: with this error, if one ends it here.
     Finished(Option<Decoded<E>>),
 }
@@ -380,7 +381,7 @@ impl<E: DeserializeOwned> Decoder<E> {
         let before = out.len();
         loop {
             if out.len() > before {
-                return Poll::Ready(RawStep::Read);
+                return Poll::Ready(RawStep::Read { ended: self.closed });
             }
             if self.finished || self.closed {
                 self.finished = true;
@@ -401,12 +402,6 @@ impl<E: DeserializeOwned> Decoder<E> {
                 return Poll::Ready(RawStep::Finished(end));
             }
         }
-    }
-
-    /// Whether [`Decoder::poll_raw`] read an event that ends the stream: it
-    /// reads nothing more.
-    pub(crate) fn ended_by_event(&self) -> bool {
-        self.closed
     }
 
     /// The error of an event past the size limit.

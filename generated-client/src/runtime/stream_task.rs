@@ -318,7 +318,7 @@ async fn pump<E: DeserializeOwned>(mut decoder: Decoder<E>, sender: mpsc::Sender
         }
         // An event that ends the stream (the end marker) ends the batch too.
         let (mut tail, mut last) = match first {
-            RawStep::Read => (None, decoder.ended_by_event()),
+            RawStep::Read { ended } => (None, ended),
             RawStep::Finished(tail) => (tail, true),
         };
         let mut yielded = false;
@@ -329,11 +329,11 @@ async fn pump<E: DeserializeOwned>(mut decoder: Decoder<E>, sender: mpsc::Sender
             // again with this task's waker.
             let polled = decoder.poll_raw(&mut Context::from_waker(look_ahead), &mut events);
             match polled {
-                Poll::Ready(RawStep::Read) => {
+                Poll::Ready(RawStep::Read { ended }) => {
                     turns.fruitful |= yielded;
                     yielded = false;
                     read_at_item = decoder.body_bytes();
-                    last = decoder.ended_by_event();
+                    last = ended;
                 }
                 Poll::Ready(RawStep::Finished(end)) => {
                     tail = end;
