@@ -1012,24 +1012,59 @@ fn members_fill_their_fields_in_any_order_and_unknown_ones_keep_theirs() {
     }
 }
 
+/// How a generated reader puts a field's value in its slot.
+type Put<T> = fn(&mut Object, usize, &mut Option<T>) -> Result<(), Failure>;
+
+/// Reads `o`'s members `s` and `t` into slots of `T`, `s` by `put_s`, `t` by
+/// `put_nullable`: each member's index and slot, or the first error.
+fn read_members<T: DeserializeOwned>(
+    o: &mut Object,
+    put_s: Put<T>,
+) -> Result<Vec<(usize, Option<T>)>, String> {
+    let mut got = Vec::new();
+    while let Some(index) = o.next_field().map_err(|e| e.to_string())? {
+        let mut slot: Option<T> = None;
+        match index {
+            0 => put_s(o, 0, &mut slot),
+            _ => put_nullable(o, index, &mut slot),
+        }
+        .map_err(|e| e.to_string())?;
+        got.push((index, slot));
+    }
+    Ok(got)
+}
+
+/// Asserts that `put` reads member `s` of each of `texts` (objects of `s`
+/// and `t`) as `put_nullable` reads it, from the text and from a `Value`:
+/// the same values, `null` as nothing, the same errors, and the member
+/// after it read as usual.
+fn reads_as_put_nullable<T>(texts: &[&str], put: Put<T>)
+where
+    T: DeserializeOwned + PartialEq + std::fmt::Debug,
+{
+    let fields = &["s", "t"];
+    for &text in texts {
+        let expected = read_members::<T>(&mut text_obj(text, fields), put_nullable);
+        assert_eq!(
+            read_members(&mut text_obj(text, fields), put),
+            expected,
+            "{text}"
+        );
+        if let Ok(value) = serde_json::from_str::<Value>(text) {
+            let expected = read_members::<T>(&mut obj(value.clone(), fields), put_nullable);
+            assert_eq!(
+                read_members(&mut obj(value, fields), put),
+                expected,
+                "{text}"
+            );
+        }
+    }
+}
+
 /// A `String` field read by `put_nullable_string` gets what `put_nullable`
-/// gives it, from text and from a `Value`: the same strings, `null` as
-/// nothing, the same errors; and the member after it is read as usual.
+/// gives it (see [`reads_as_put_nullable`]).
 #[test]
 fn string_fields_read_as_put_nullable_reads_them() {
-    let read = |o: &mut Object, fast: bool| -> Result<_, String> {
-        let mut got = Vec::new();
-        while let Some(index) = o.next_field().map_err(|e| e.to_string())? {
-            let mut slot: Option<String> = None;
-            match (index, fast) {
-                (0, true) => put_nullable_string(o, 0, &mut slot),
-                _ => put_nullable(o, index, &mut slot),
-            }
-            .map_err(|e| e.to_string())?;
-            got.push((index, slot));
-        }
-        Ok(got)
-    };
     let texts = [
         r#"{"s":"plain","t":"x"}"#,
         r#"{"s":"","t":"x"}"#,
@@ -1044,24 +1079,13 @@ fn string_fields_read_as_put_nullable_reads_them() {
         r#"{"s":"unclosed"#,
         r#"{"s":"a"x,"t":"x"}"#,
     ];
-    for text in texts {
-        let expected = read(&mut text_obj(text, &["s", "t"]), false);
-        assert_eq!(
-            read(&mut text_obj(text, &["s", "t"]), true),
-            expected,
-            "{text}"
-        );
-        if let Ok(value) = serde_json::from_str::<Value>(text) {
-            let expected = read(&mut obj(value.clone(), &["s", "t"]), false);
-            assert_eq!(read(&mut obj(value, &["s", "t"]), true), expected, "{text}");
-        }
-    }
+    reads_as_put_nullable::<String>(&texts, put_nullable_string);
     // A plain string is copied from its text and reported read: nothing
     // scans past it again.
     text::SCANS_PAST.with(|n| n.set(0));
     let mut o = text_obj(r#"{"s":"plain","t":null}"#, &["s", "t"]);
     assert_eq!(
-        read(&mut o, true).unwrap()[0],
+        read_members(&mut o, put_nullable_string).unwrap()[0],
         (0, Some("plain".to_owned()))
     );
     assert_eq!(text::SCANS_PAST.with(|n| n.get()), 0);
@@ -1105,24 +1129,11 @@ impl<'de> serde::Deserialize<'de> for Tier {
 }
 
 /// A string enum field read by `put_nullable_enum` gets what `put_nullable`
-/// gives it, from text and from a `Value`: known and unknown values, `null`
-/// as nothing, the same errors; a known value written plainly is matched in
-/// the enum's table without serde decoding it, and is not scanned again.
+/// gives it (see [`reads_as_put_nullable`]): known and unknown values alike;
+/// a known value written plainly is matched in the enum's table without
+/// serde decoding it, and is not scanned again.
 #[test]
 fn enum_fields_read_as_put_nullable_reads_them() {
-    let read = |o: &mut Object, fast: bool| -> Result<_, String> {
-        let mut got = Vec::new();
-        while let Some(index) = o.next_field().map_err(|e| e.to_string())? {
-            let mut slot: Option<Tier> = None;
-            match (index, fast) {
-                (0, true) => put_nullable_enum(o, 0, &mut slot),
-                _ => put_nullable(o, index, &mut slot),
-            }
-            .map_err(|e| e.to_string())?;
-            got.push((index, slot));
-        }
-        Ok(got)
-    };
     let texts = [
         r#"{"s":"auto","t":"default"}"#,
         r#"{"s":"default","t":"x"}"#,
@@ -1137,31 +1148,18 @@ fn enum_fields_read_as_put_nullable_reads_them() {
         r#"{"s":"auto"x,"t":"x"}"#,
         r#"{"s":"auto"#,
     ];
-    for text in texts {
-        let expected = read(&mut text_obj(text, &["s", "t"]), false);
-        assert_eq!(
-            read(&mut text_obj(text, &["s", "t"]), true),
-            expected,
-            "{text}"
-        );
-        if let Ok(value) = serde_json::from_str::<Value>(text) {
-            let expected = read(&mut obj(value.clone(), &["s", "t"]), false);
-            assert_eq!(read(&mut obj(value, &["s", "t"]), true), expected, "{text}");
-        }
-    }
+    reads_as_put_nullable::<Tier>(&texts, put_nullable_enum);
+    let read = |o: &mut Object| read_members(o, put_nullable_enum::<Tier>);
     // Known values written plainly: no decode through serde, no scan past.
     TIER_DECODES.with(|n| n.set(0));
     text::SCANS_PAST.with(|n| n.set(0));
     let mut o = text_obj(r#"{"s":"default","t":null}"#, &["s", "t"]);
-    assert_eq!(
-        read(&mut o, true).unwrap(),
-        [(0, Some(Tier::Default)), (1, None)]
-    );
+    assert_eq!(read(&mut o).unwrap(), [(0, Some(Tier::Default)), (1, None)]);
     assert_eq!(TIER_DECODES.with(|n| n.get()), 0);
     assert_eq!(text::SCANS_PAST.with(|n| n.get()), 0);
     // Anything else is decoded as the enum's own impl decodes it.
     let mut o = text_obj(r#"{"s":"new tier","t":null}"#, &["s", "t"]);
-    let got = read(&mut o, true).unwrap();
+    let got = read(&mut o).unwrap();
     assert_eq!(got[0], (0, Some(Tier::Other("new tier".to_owned()))));
     assert_eq!(TIER_DECODES.with(|n| n.get()), 1);
 }
