@@ -424,7 +424,17 @@ mod tests {
             .known_events(&["transcript.text.delta", "transcript.text.done"])
             .terminal_events(&["transcript.text.done"]);
         let body = "data: {\"type\":\"transcript.text.delta\",\"n\":1}\n\ndata: {\"type\":\"transcript.text.done\",\"n\":2}\n\ndata: {\"n\":3}\n\n";
+        // Read in a task of its own (the test's body is `block_on`'s
+        // future), which asks whether each event ends the stream as it reads
+        // it: the final event's `type` is parsed there, once, not again
+        // where the caller converts it.
+        assert!(super::super::stream_task::reads_in_own_task());
+        super::super::stream_decode::TERMINAL_PARSES.with(|n| n.set(0));
         let items = collect::<Chunk>(stream(&[body], config)).await;
+        assert_eq!(
+            super::super::stream_decode::TERMINAL_PARSES.with(|n| n.get()),
+            1
+        );
         let got: Vec<_> = items.into_iter().map(Result::unwrap).collect();
         assert_eq!(
             got,

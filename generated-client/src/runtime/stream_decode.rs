@@ -219,6 +219,9 @@ struct RawSpan {
     event: Option<Range<usize>>,
     data: Range<usize>,
     id: Option<Range<usize>>,
+    /// The event ends the stream by what it is ([`Rules::ends_unconverted`],
+    /// asked once, where the event was read).
+    ends: bool,
 }
 
 impl RawEvents {
@@ -260,19 +263,21 @@ impl RawEvents {
         self.text.len()
     }
 
-    /// Event `index`, borrowed.
-    pub(crate) fn get(&self, index: usize) -> Option<EventText<'_>> {
+    /// Event `index`, borrowed, and whether it ends the stream by what it
+    /// is (see [`Rules::take_read`]).
+    pub(crate) fn get(&self, index: usize) -> Option<(EventText<'_>, bool)> {
         let span = self.spans.get(index)?;
         let field = |range: &Range<usize>| self.text.get(range.clone());
-        Some(EventText {
+        let event = EventText {
             event: span.event.as_ref().and_then(field),
             data: field(&span.data).unwrap_or_default(),
             id: span.id.as_ref().and_then(field),
-        })
+        };
+        Some((event, span.ends))
     }
 
-    /// Appends `event`.
-    fn push(&mut self, event: EventText<'_>) {
+    /// Appends `event`, which `ends` the stream by what it is or not.
+    fn push(&mut self, event: EventText<'_>, ends: bool) {
         #[cfg(test)]
         let room = self.text.capacity();
         let mut field = |text: &str| {
@@ -284,6 +289,7 @@ impl RawEvents {
             event: event.event.map(&mut field),
             data: field(event.data),
             id: event.id.map(&mut field),
+            ends,
         };
         self.spans.push(span);
         #[cfg(test)]
@@ -318,8 +324,9 @@ impl EventSink for Recorder<'_> {
         if *self.closed {
             return;
         }
-        *self.closed = self.rules.ends_unconverted(&event);
-        self.out.push(event);
+        let ends = self.rules.ends_unconverted(&event);
+        *self.closed = ends;
+        self.out.push(event, ends);
     }
 }
 
@@ -458,6 +465,18 @@ impl Rules {
         event: EventText<'_>,
     ) -> (Option<Decoded<E>>, bool) {
         let by_kind = self.ends_unconverted(&event);
+        self.take_read(event, by_kind)
+    }
+
+    /// [`Rules::take`] for an event whose reader already asked whether it
+    /// ends the stream by what it is (`by_kind`): a reader task records the
+    /// answer with the event's text ([`RawEvents`]), and a terminal event
+    /// of a data-only stream is not searched for and parsed again.
+    pub(crate) fn take_read<E: DeserializeOwned>(
+        &self,
+        event: EventText<'_>,
+        by_kind: bool,
+    ) -> (Option<Decoded<E>>, bool) {
         let item = self.convert(event);
         let ends = by_kind || item.as_ref().is_none_or(Decoded::is_failed);
         (item, ends)
@@ -625,6 +644,12 @@ impl<E: DeserializeOwned> Stream for Decoder<E> {
     }
 }
 
+#[cfg(test)]
+thread_local! {
+    /// How many unnamed events [`is_terminal`] parsed for their `type`.
+    pub(crate) static TERMINAL_PARSES: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
 /// Whether `raw` ends the stream: its event name, or for an unnamed event the
 /// `type` of its payload (data-only streams name their events there), is one
 /// of `terminal`.
@@ -640,6 +665,8 @@ fn is_terminal(raw: &EventText<'_>, terminal: &[&str]) -> bool {
             if !terminal.iter().any(|t| raw.data.contains(t)) && !raw.data.contains("\\u") {
                 return false;
             }
+            #[cfg(test)]
+            TERMINAL_PARSES.with(|n| n.set(n.get() + 1));
             #[derive(Deserialize)]
             struct Kind<'a> {
                 #[serde(rename = "type", borrow)]

@@ -75,9 +75,9 @@ impl<E: DeserializeOwned> Batch<E> {
         if let Some(converted) = self.converted.take() {
             return Some(converted);
         }
-        let event = self.events.get(self.next)?;
+        let (event, ends) = self.events.get(self.next)?;
         self.next += 1;
-        Some(rules.take(event))
+        Some(rules.take_read(event, ends))
     }
 }
 
@@ -383,8 +383,8 @@ async fn pump<E: DeserializeOwned>(mut decoder: Decoder<E>, sender: mpsc::Sender
         // (`farm-bench -n 12`, 2026-12-02). A fast stream's batches are
         // converted by the caller (see `stream_decode::RawEvents`).
         let converted = match events.get(0) {
-            Some(event) if events.len() == 1 => {
-                let (item, ends) = decoder.rules().take(event);
+            Some((event, by_kind)) if events.len() == 1 => {
+                let (item, ends) = decoder.rules().take_read(event, by_kind);
                 last |= ends;
                 Some((item, ends))
             }
