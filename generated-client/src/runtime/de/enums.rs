@@ -38,6 +38,16 @@ impl EnumValues {
         let index = self.keys.find_text(self.names, after_quote)?;
         self.names.get(index).copied()
     }
+
+    /// [`EnumValues::find_quoted`], and the value reported read (prefix
+    /// mode: its length, quotes included): what both [`read_enum`] and a
+    /// field's [`known_at`] do with a known value.
+    #[inline]
+    fn take_quoted(&self, text: &str) -> Option<&'static str> {
+        let known = self.find_quoted(text)?;
+        report(text, known.len() + 2);
+        Some(known)
+    }
 }
 
 /// A generated string enum: its table of known wire values, which both its
@@ -53,9 +63,7 @@ pub trait WireEnum: for<'a> From<&'a str> {
 /// is then read as [`read_enum`] reads it.
 #[inline]
 pub(super) fn known_at<T: WireEnum>(text: &str) -> Option<T> {
-    let known = T::wire_values().find_quoted(text)?;
-    report(text, known.len() + 2);
-    Some(T::from(known))
+    T::wire_values().take_quoted(text).map(T::from)
 }
 
 /// Reads a string enum: any string, the values it does not know included
@@ -87,11 +95,8 @@ impl<'de> Visitor<'de> for EnumVisitor {
     // Only `TextDeserializer` answers the token, with the text from the
     // value's first byte to the end of the document.
     fn visit_borrowed_str<E: Error>(self, text: &'de str) -> Result<Str<'de>, E> {
-        match self.0.find_quoted(text) {
-            Some(known) => {
-                report(text, known.len() + 2);
-                Ok(Str(Cow::Borrowed(known)))
-            }
+        match self.0.take_quoted(text) {
+            Some(known) => Ok(Str(Cow::Borrowed(known))),
             None => read_string(text).map_err(E::custom),
         }
     }

@@ -73,18 +73,16 @@ pub fn put_nullable_string(
     index: usize,
     slot: &mut Option<String>,
 ) -> Result<(), Failure> {
-    let key = object.key(index);
-    let Some(text) = object.current_unless_null() else {
-        return Ok(());
-    };
-    if text.starts_with('"') {
-        if let Ok((string, len)) = text::string_at(text) {
-            report(text, len);
-            *slot = Some(string.into_owned());
-            return Ok(());
+    put_nullable_fast(object, index, slot, |text| {
+        // Anything but a string is left to the decoder (which makes its
+        // error); the scanner's would be made and dropped.
+        if !text.starts_with('"') {
+            return None;
         }
-    }
-    decode_into(key, text, slot, decode_text::<String>)
+        let (string, len) = text::string_at(text).ok()?;
+        report(text, len);
+        Some(string.into_owned())
+    })
 }
 
 /// [`put_nullable`] for a string enum field: a known value written
@@ -97,15 +95,28 @@ pub fn put_nullable_enum<T: WireEnum + DeserializeOwned>(
     index: usize,
     slot: &mut Option<T>,
 ) -> Result<(), Failure> {
+    put_nullable_fast(object, index, slot, known_at::<T>)
+}
+
+/// [`put_nullable`] with `fast` tried first on what is not `null`: what it
+/// reads is the value (and it reports the length it read); what it leaves
+/// (`None`) is decoded as [`put_nullable`] decodes it, with its errors.
+#[inline]
+fn put_nullable_fast<V: DeserializeOwned>(
+    object: &mut Object,
+    index: usize,
+    slot: &mut Option<V>,
+    fast: impl FnOnce(&str) -> Option<V>,
+) -> Result<(), Failure> {
     let key = object.key(index);
     let Some(text) = object.current_unless_null() else {
         return Ok(());
     };
-    if let Some(value) = known_at::<T>(text) {
+    if let Some(value) = fast(text) {
         *slot = Some(value);
         return Ok(());
     }
-    decode_into(key, text, slot, decode_text::<T>)
+    decode_into(key, text, slot, decode_text::<V>)
 }
 
 /// [`put_nullable`] with `decode` for what is not `null`.
