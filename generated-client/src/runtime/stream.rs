@@ -14,7 +14,7 @@ use super::error::Error;
 use super::response::ResponseMeta;
 use super::stream_config::{StreamConfig, StreamItem};
 use super::stream_decode::Decoder;
-use super::stream_task::{reads_in_own_task, TaskSource};
+use super::stream_task::{moves_when_fast, reads_in_own_task, Pace, TaskSource};
 
 /// A stream of server-sent events decoded as `E`.
 ///
@@ -28,12 +28,17 @@ use super::stream_task::{reads_in_own_task, TaskSource};
 /// 256 KiB of their data); dropping the stream stops that task. Polled from
 /// a task (a server's request handler, anything under `tokio::spawn`), or
 /// outside any tokio runtime, it is read as the stream is polled, which
-/// there costs less.
+/// there costs less; but on a multi-thread runtime a stream whose events
+/// come quickly (64 in a row, each within 100 µs of the one before) then
+/// moves into a task of its own, which there costs less for such a stream.
 pub struct EventStream<E> {
     source: Source<E>,
     /// Whether it is settled where the body is read (inline or in a task):
     /// on the first poll, or by `EventStream::inline` in tests.
     started: bool,
+    /// The pace of a stream read inline that moves into a task once fast
+    /// (see `stream_task::moves_when_fast`); `None` otherwise.
+    pace: Option<Pace>,
     config: StreamConfig,
     meta: ResponseMeta,
     finished: bool,
@@ -63,11 +68,18 @@ impl<E: DeserializeOwned> EventStream<E> {
         EventStream {
             source: Source::Inline(Box::new(decoder)),
             started: false,
+            pace: None,
             config,
             meta,
             finished: false,
             decode_warnings: Vec::new(),
         }
+    }
+
+    /// Whether a task of the stream's own reads it now.
+    #[cfg(test)]
+    fn in_task(&self) -> bool {
+        matches!(self.source, Source::Task(_))
     }
 
     /// Reads in the caller's task even on a tokio runtime (the path a stream
@@ -144,9 +156,11 @@ impl<E: DeserializeOwned + Send + 'static> EventStream<E> {
         if self.finished {
             return Poll::Ready(None);
         }
-        if !std::mem::replace(&mut self.started, true) && reads_in_own_task() {
-            if let Source::Inline(decoder) = std::mem::replace(&mut self.source, Source::Moving) {
-                self.source = Source::Task(Box::new(TaskSource::spawn(*decoder)));
+        if !std::mem::replace(&mut self.started, true) {
+            if reads_in_own_task() {
+                self.move_to_task();
+            } else if moves_when_fast() {
+                self.pace = Some(Pace::default());
             }
         }
         let next = match &mut self.source {
@@ -161,6 +175,13 @@ impl<E: DeserializeOwned + Send + 'static> EventStream<E> {
                 Poll::Ready(None)
             }
             Poll::Ready(Some(decoded)) => {
+                let now = std::time::Instant::now();
+                if self.pace.as_mut().is_some_and(|pace| pace.quick(now)) {
+                    // Between events: whatever the decoder holds of the
+                    // next one goes with it.
+                    self.pace = None;
+                    self.move_to_task();
+                }
                 let (item, fills) = decoded.into_parts();
                 // Most events have no fills: no iterator is set up for them
                 // (85 instructions an event, under callgrind).
@@ -170,6 +191,16 @@ impl<E: DeserializeOwned + Send + 'static> EventStream<E> {
                 }
                 Poll::Ready(Some(item))
             }
+        }
+    }
+}
+
+impl<E: DeserializeOwned + Send + 'static> EventStream<E> {
+    /// Hands the stream's decoder to a task of its own, which reads ahead of
+    /// the caller from here on.
+    fn move_to_task(&mut self) {
+        if let Source::Inline(decoder) = std::mem::replace(&mut self.source, Source::Moving) {
+            self.source = Source::Task(Box::new(TaskSource::spawn(*decoder)));
         }
     }
 }
@@ -936,6 +967,103 @@ mod tests {
                 "multi-thread {multi_thread}: read only when polled"
             );
         }
+    }
+
+    /// A body of `events` chat events `{"n":i}` in 7-byte HTTP chunks, each
+    /// chunk after `gap` (none: back to back), then never ending.
+    fn seven_byte_body(events: usize, gap: Option<Duration>) -> BodyStream {
+        let text: String = (0..events)
+            .map(|n| format!("data: {{\"n\":{n}}}\n\n"))
+            .collect();
+        let chunks: Vec<Bytes> = text
+            .as_bytes()
+            .chunks(7)
+            .map(Bytes::copy_from_slice)
+            .collect();
+        let chunks = futures_util::stream::iter(chunks)
+            .then(move |chunk| async move {
+                if let Some(gap) = gap {
+                    tokio::time::sleep(gap).await;
+                }
+                Ok::<_, std::io::Error>(chunk)
+            })
+            .chain(futures_util::stream::pending());
+        let body = reqwest::Body::wrap_stream(chunks);
+        BodyStream::new(http_response(body), Duration::from_secs(60), None)
+    }
+
+    /// Reads `events` events of `body` (made in the task) in a task on
+    /// `runtime`, checking each is the next one; gives whether a task of the
+    /// stream's own read it at the end.
+    fn read_in_a_task(
+        runtime: &tokio::runtime::Runtime,
+        body: impl FnOnce() -> BodyStream + Send + 'static,
+        events: usize,
+    ) -> bool {
+        runtime.block_on(async move {
+            let read = async move {
+                let mut stream = EventStream::<Chunk>::new(body(), CHAT, 1024, meta());
+                for n in 0..events {
+                    let item = stream.next().await.unwrap().unwrap();
+                    assert_eq!(item, StreamItem::Event(Chunk { n: n as u32 }));
+                }
+                stream.in_task()
+            };
+            tokio::spawn(read).await.unwrap()
+        })
+    }
+
+    /// Read in a task, a stream moves into a task of its own once its events
+    /// come back to back, on a multi-thread runtime only, and every event
+    /// arrives once, in order, across the move (in 7-byte chunks, so the
+    /// decoder holds part of the next event when it moves).
+    #[test]
+    fn a_fast_stream_read_in_a_task_moves_into_its_own_on_a_multi_thread_runtime() {
+        let events = 4000;
+        let body = move || seven_byte_body(events, None);
+        assert!(
+            read_in_a_task(&runtime(true), body, events),
+            "back to back on a multi-thread runtime"
+        );
+        assert!(
+            !read_in_a_task(&runtime(false), body, events),
+            "a current-thread runtime keeps it with its caller"
+        );
+    }
+
+    /// Events a millisecond apart are read by their caller: a reader task
+    /// would hand each one over on its own.
+    #[test]
+    fn a_slow_stream_read_in_a_task_stays_with_its_caller() {
+        use super::super::stream_task::QUICK_RUN;
+        let events = QUICK_RUN as usize + 16;
+        // Three chunks an event: one event in three chunks' time.
+        let body = move || seven_byte_body(events, Some(Duration::from_micros(400)));
+        assert!(!read_in_a_task(&runtime(true), body, events));
+    }
+
+    #[test]
+    fn pace_is_quick_after_a_run_of_close_events_and_starts_again_after_a_gap() {
+        use super::super::stream_task::{QUICK_GAP, QUICK_RUN};
+        let mut pace = Pace::default();
+        let start = std::time::Instant::now();
+        let close = QUICK_GAP / 2;
+        let mut at = start;
+        // The first event has nothing before it: QUICK_RUN more follow it.
+        for _ in 0..QUICK_RUN {
+            assert!(!pace.quick(at));
+            at += close;
+        }
+        assert!(pace.quick(at), "the {QUICK_RUN}th close event");
+        // A gap past QUICK_GAP starts the run again.
+        at += QUICK_GAP + close;
+        assert!(!pace.quick(at));
+        for _ in 1..QUICK_RUN {
+            at += QUICK_GAP;
+            assert!(!pace.quick(at), "a gap of exactly QUICK_GAP is close");
+        }
+        at += QUICK_GAP;
+        assert!(pace.quick(at));
     }
 
     #[test]

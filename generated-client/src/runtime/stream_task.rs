@@ -8,7 +8,9 @@
 //! batches of items: one wake-up per batch instead of one per chunk. The
 //! same holds, more cheaply, on a current-thread runtime. A caller that is
 //! itself a task, or that runs outside any tokio runtime, reads the stream
-//! itself (see [`reads_in_own_task`]).
+//! itself (see [`reads_in_own_task`]); on a multi-thread runtime a task's
+//! stream moves into a task of its own once its events come back to back
+//! (see [`moves_when_fast`]).
 //!
 //! The task hands over events as text, and the caller converts them (see
 //! `stream_decode::RawEvents`): converting allocates what the event holds,
@@ -108,7 +110,8 @@ pub(crate) struct TaskSource<E> {
 ///   bench-runtime` measured 3.96 s of CPU against 5.72 s reading in the
 ///   caller's task (2026-11-29).
 /// - **The caller is a task** (a server's request handler, anything under
-///   `tokio::spawn`), on either runtime: in the caller's task. The
+///   `tokio::spawn`), on either runtime: in the caller's task (on a
+///   multi-thread runtime, until the stream is fast: [`moves_when_fast`]). The
 ///   connection already hands it the chunks; a reader task only adds a
 ///   hand-over of each batch, a task per stream, and on a multi-thread
 ///   runtime the scheduler's wake-ups of idle workers around it. Reading in
@@ -122,6 +125,63 @@ pub(crate) struct TaskSource<E> {
 ///     task's look-ahead saves a wait per tiny chunk.
 pub(crate) fn reads_in_own_task() -> bool {
     tokio::runtime::Handle::try_current().is_ok() && tokio::task::try_id().is_none()
+}
+
+/// Whether a stream read in the caller's task moves into a task of its own
+/// once its events come quickly ([`Pace`]): when the caller is a task on a
+/// multi-thread runtime.
+///
+/// There the connection's task and the reader wake each other for every
+/// HTTP chunk, and the runtime's idle worker is woken, and parks again, every
+/// few events (see the README's log entry "A second worker, parked and
+/// woken"); a reader task of the stream's own does that part beside the
+/// connection and hands the caller batches. For a fast stream that is
+/// cheaper (200,001 chat chunks back to back, one HTTP chunk each, in a task
+/// on two workers, paired `farm-bench -n 8`, 2026-12-03: 0.69 × the CPU and
+/// 0.60 × the wall time of reading in the caller's task; 7-byte chunks 0.98
+/// ×, one body 0.95 ×, 64 streams at once 0.92 ×); for events a millisecond
+/// apart, where every batch is one event, it costs a hand-over per event
+/// (1.57 × the CPU), so a slow stream stays with its caller. On a
+/// current-thread runtime there is no second worker, and the caller's task
+/// stays cheaper at any pace (see [`reads_in_own_task`]).
+pub(crate) fn moves_when_fast() -> bool {
+    tokio::runtime::Handle::try_current().is_ok_and(|handle| {
+        handle.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread
+            && tokio::task::try_id().is_some()
+    })
+}
+
+/// Events in a row, each handed to the caller within [`QUICK_GAP`] of the one
+/// before, after which a stream is fast ([`Pace`]): a full batch's worth.
+pub(crate) const QUICK_RUN: u32 = BATCH as u32;
+
+/// The most time between two events of a fast stream ([`Pace`]).
+///
+/// A model's tokens come milliseconds apart; a chat chunk takes the caller
+/// a few microseconds to read. Events this close together are queued up
+/// behind the caller, which is when a reader task gathers them into batches.
+pub(crate) const QUICK_GAP: std::time::Duration = std::time::Duration::from_micros(100);
+
+/// How quickly a stream read in the caller's task hands over its events
+/// (see [`moves_when_fast`]). Real time (`std`'s clock, not tokio's, which a
+/// test may pause): the pace is the server's and the caller's.
+#[derive(Debug, Default)]
+pub(crate) struct Pace {
+    last: Option<std::time::Instant>,
+    run: u32,
+}
+
+impl Pace {
+    /// Notes an event handed to the caller at `now`; true once [`QUICK_RUN`]
+    /// events in a row each came within [`QUICK_GAP`] of the one before.
+    pub(crate) fn quick(&mut self, now: std::time::Instant) -> bool {
+        let close = self
+            .last
+            .is_some_and(|last| now.duration_since(last) <= QUICK_GAP);
+        self.last = Some(now);
+        self.run = if close { self.run + 1 } else { 0 };
+        self.run >= QUICK_RUN
+    }
 }
 
 impl<E: DeserializeOwned + Send + 'static> TaskSource<E> {
