@@ -176,9 +176,13 @@ impl<E: DeserializeOwned + Send + 'static> EventStream<E> {
             }
             Poll::Ready(Some(decoded)) => {
                 let now = std::time::Instant::now();
-                if self.pace.as_mut().is_some_and(|pace| pace.quick(now)) {
-                    // Between events: whatever the decoder holds of the
-                    // next one goes with it.
+                if self.pace.as_mut().is_some_and(|pace| pace.quick(now))
+                    && matches!(&self.source, Source::Inline(decoder) if !decoder.holds_events())
+                {
+                    // Between chunks' events: what the parser holds of the
+                    // next event goes with it. (Events of a chunk already
+                    // read wait in the decoder, which the task would not
+                    // hand out: the move waits for the last of them.)
                     self.pace = None;
                     self.move_to_task();
                 }
@@ -969,15 +973,15 @@ mod tests {
         }
     }
 
-    /// A body of `events` chat events `{"n":i}` in 7-byte HTTP chunks, each
-    /// chunk after `gap` (none: back to back), then never ending.
-    fn seven_byte_body(events: usize, gap: Option<Duration>) -> BodyStream {
+    /// A body of `events` chat events `{"n":i}` in HTTP chunks of `size`
+    /// bytes, each chunk after `gap` (none: back to back), then never ending.
+    fn chunked_body(events: usize, size: usize, gap: Option<Duration>) -> BodyStream {
         let text: String = (0..events)
             .map(|n| format!("data: {{\"n\":{n}}}\n\n"))
             .collect();
         let chunks: Vec<Bytes> = text
             .as_bytes()
-            .chunks(7)
+            .chunks(size)
             .map(Bytes::copy_from_slice)
             .collect();
         let chunks = futures_util::stream::iter(chunks)
@@ -1015,20 +1019,25 @@ mod tests {
 
     /// Read in a task, a stream moves into a task of its own once its events
     /// come back to back, on a multi-thread runtime only, and every event
-    /// arrives once, in order, across the move (in 7-byte chunks, so the
-    /// decoder holds part of the next event when it moves).
+    /// arrives once, in order, across the move: in 7-byte chunks (the
+    /// parser holds part of the next event when it moves) and in 50-byte
+    /// chunks of about three events (the decoder holds the rest of a chunk's
+    /// events until the caller has taken them: a move before then lost
+    /// them).
     #[test]
     fn a_fast_stream_read_in_a_task_moves_into_its_own_on_a_multi_thread_runtime() {
         let events = 4000;
-        let body = move || seven_byte_body(events, None);
-        assert!(
-            read_in_a_task(&runtime(true), body, events),
-            "back to back on a multi-thread runtime"
-        );
-        assert!(
-            !read_in_a_task(&runtime(false), body, events),
-            "a current-thread runtime keeps it with its caller"
-        );
+        for size in [7, 50] {
+            let body = move || chunked_body(events, size, None);
+            assert!(
+                read_in_a_task(&runtime(true), body, events),
+                "back to back on a multi-thread runtime, {size}-byte chunks"
+            );
+            assert!(
+                !read_in_a_task(&runtime(false), body, events),
+                "a current-thread runtime keeps it with its caller"
+            );
+        }
     }
 
     /// Events a millisecond apart are read by their caller: a reader task
@@ -1038,7 +1047,7 @@ mod tests {
         use super::super::stream_task::QUICK_RUN;
         let events = QUICK_RUN as usize + 16;
         // Three chunks an event: one event in three chunks' time.
-        let body = move || seven_byte_body(events, Some(Duration::from_micros(400)));
+        let body = move || chunked_body(events, 7, Some(Duration::from_micros(400)));
         assert!(!read_in_a_task(&runtime(true), body, events));
     }
 

@@ -374,6 +374,13 @@ impl<E: DeserializeOwned> Decoder<E> {
         &self.rules
     }
 
+    /// Whether events read from the body wait in the decoder to be handed
+    /// out by [`Stream::poll_next`]: only a decoder holding none may be read
+    /// by [`Decoder::poll_raw`] from then on, which reads on from the body.
+    pub(crate) fn holds_events(&self) -> bool {
+        !self.queue.is_empty()
+    }
+
     /// Reads chunks until they complete one event or more, which go into
     /// `out` as text, unconverted (see [`RawEvents`]); [`RawStep::Finished`]
     /// once the stream ends: after an event that ends it by name, at the
