@@ -175,8 +175,14 @@ impl<E: DeserializeOwned + Send + 'static> EventStream<E> {
                 Poll::Ready(None)
             }
             Poll::Ready(Some(decoded)) => {
-                let now = std::time::Instant::now();
-                if self.pace.as_mut().is_some_and(|pace| pace.quick(now))
+                // The clock is read only while a pace is watched: not for a
+                // stream in its own task, on a current-thread runtime or
+                // after a move.
+                let quick = self
+                    .pace
+                    .as_mut()
+                    .is_some_and(|pace| pace.quick(std::time::Instant::now()));
+                if quick
                     && matches!(&self.source, Source::Inline(decoder) if !decoder.holds_events())
                 {
                     // Between chunks' events: what the parser holds of the

@@ -187,6 +187,9 @@ impl Pace {
 impl<E: DeserializeOwned + Send + 'static> TaskSource<E> {
     /// Spawns the task reading `decoder` on the current runtime.
     pub(crate) fn spawn(decoder: Decoder<E>) -> Self {
+        // The task reads on from the body (`Decoder::poll_raw`) and would
+        // never hand out events already waiting in the decoder.
+        debug_assert!(!decoder.holds_events(), "a decoder moved with events in it");
         let (sender, batches) = mpsc::channel(1);
         TaskSource {
             batches,
